@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Capsule's kernel side: one sys_exit hook driven by the `specs` table, plus the process
+ * lifecycle and signal tracepoints. Every program drops events from outside the session's
+ * cgroup first thing. Records are built in a per-CPU scratch buffer and copied into the ring
+ * buffer with their real size; the reader is woken only when the buffer fills up (it drains on
+ * a timer otherwise), which is what keeps the cost per syscall low. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "capsule/event.h"
+#include "arch.bpf.h"
+#include "maps.bpf.h"
+#include "capture.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* ---- the generic syscall exit ---- */
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
+{
+	if (!traced())
+		return 0;
+
+	__u32 nr = SYSCALL_NR(regs);
+	if (nr >= CAP_SYSCALL_MAX)
+		return 0;
+	const struct cap_spec *sp = bpf_map_lookup_elem(&specs, &nr);
+	if (!sp || !sp->flags)
+		return 0;
+	__u16 fl = sp->flags;
+	__u64 a[6];
+	a[0] = SYSCALL_ARG1(regs);
+
+	if ((fl & (CAP_S_IO_READ | CAP_S_IO_WRITE)) && ret > 0)
+		io_account((__s32)a[0], ret, fl & CAP_S_IO_WRITE);
+	if (!(fl & CAP_S_RECORD))
+		return 0;
+	if ((fl & CAP_S_FAILONLY) && ret >= 0)
+		return 0;
+
+	a[1] = SYSCALL_ARG2(regs);
+	a[2] = SYSCALL_ARG3(regs);
+	a[3] = SYSCALL_ARG4(regs);
+	a[4] = SYSCALL_ARG5(regs);
+	a[5] = SYSCALL_ARG6(regs);
+
+	if (fl & (CAP_S_IF_MASK | CAP_S_IF_PTR)) {
+		__u32 fi = sp->filter_arg;
+		__u64 v = 0;
+		__u8 t = 0;
+		switch (fi) {
+		case 0: v = a[0]; t = sp->argt[0]; break;
+		case 1: v = a[1]; t = sp->argt[1]; break;
+		case 2: v = a[2]; t = sp->argt[2]; break;
+		case 3: v = a[3]; t = sp->argt[3]; break;
+		case 4: v = a[4]; t = sp->argt[4]; break;
+		default: v = a[5]; t = sp->argt[5]; break;
+		}
+		if (t == CAP_A_U64PTR)
+			v = read_user_u64(v);
+		else if (t == CAP_A_MSGHDR)
+			v = msghdr_name(v);
+		if ((fl & CAP_S_IF_MASK) && !(v & sp->filter_mask))
+			return 0;
+		if ((fl & CAP_S_IF_PTR) && !v)
+			return 0;
+	}
+	if ((fl & CAP_S_IF_DEVICE) && !fd_is_device((__s32)a[0]))
+		return 0;
+
+	struct scratch *s = rec_begin(CAP_REC_SYSCALL);
+	if (!s)
+		return 0;
+	struct cap_rec *r = (void *)s->buf;
+	r->nr = nr;
+	r->ret = ret;
+	__builtin_memcpy(r->args, a, sizeof(a));
+
+	/* one global function per argument keeps this program small for the verifier */
+	__s32 dirfd = CAP_AT_FDCWD;
+#pragma clang loop unroll(disable)
+	for (__u32 i = 0; i < 6; i++) {
+		__u8 t = sp->argt[i & 7];
+		if (t == CAP_A_NONE)
+			continue;
+		dirfd = capture_arg((i << 8) | t, r->args[i & 7], i < 5 ? r->args[(i + 1) & 7] : 0, ret, dirfd);
+	}
+	if (sp->argt[1] == CAP_A_PRCTL_ARG && a[0] == 15 /* PR_SET_NAME */)
+		add_user_str(CAP_F_STR, 1, a[1], CAP_COMM_LEN);
+
+	if (ret >= 0) {
+		if (sp->rett == CAP_R_FD_FILE)
+			add_fileinfo(6, (__s32)ret);
+		else if (sp->rett == CAP_R_FD_SOCK)
+			add_sockinfo(6, (__s32)ret);
+	}
+	if (fl & CAP_S_CLOSE)
+		add_io_totals((__s32)a[0]);
+	if (fl & CAP_S_SIG)
+		add_signal_target();
+
+	rec_submit();
+	return 0;
+}
+
+/* ---- process lifecycle ---- */
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	if (!traced())
+		return 0;
+	struct scratch *s = rec_begin(CAP_REC_EXEC);
+	if (!s)
+		return 0;
+	struct cap_rec *r = (void *)s->buf;
+	r->args[0] = old_pid;
+
+	const char *filename = BPF_CORE_READ(bprm, filename);
+	const char *interp = BPF_CORE_READ(bprm, interp);
+	add_kernel_str(CAP_F_STR, 0, (__u64)filename);
+	if (interp != filename)
+		add_kernel_str(CAP_F_INTERP, 0, (__u64)interp);
+	struct file *file = BPF_CORE_READ(bprm, file);
+	add_file_struct_info(6, (__u64)file);
+	add_dpath(CAP_F_FDPATH, 6, (__u64)BPF_CORE_READ(file, f_path.dentry),
+		  (__u64)BPF_CORE_READ(file, f_path.mnt));
+	add_argv();
+	add_cwd();
+	add_cred();
+	rec_submit();
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	if (!traced())
+		return 0;
+	struct scratch *s = rec_begin(CAP_REC_FORK);
+	if (!s)
+		return 0;
+	struct cap_rec *r = (void *)s->buf;
+	r->args[0] = BPF_CORE_READ(child, pid);
+	r->args[1] = BPF_CORE_READ(child, tgid);
+	r->args[2] = BPF_CORE_READ(child, flags);
+	rec_submit();
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sched_process_exit, struct task_struct *p)
+{
+	if (!traced())
+		return 0;
+	struct task_struct *t = (void *)bpf_get_current_task();
+	/* Only the last thread of a process makes an exit line; the live count is already
+	 * decremented when the tracepoint fires. */
+	if (BPF_CORE_READ(t, signal, live.counter) != 0)
+		return 0;
+	struct scratch *s = rec_begin(CAP_REC_EXIT);
+	if (!s)
+		return 0;
+	struct cap_rec *r = (void *)s->buf;
+	r->ret = BPF_CORE_READ(t, exit_code);
+	/* CPU time of the whole process: the exited threads' sum plus this thread */
+	r->args[0] = BPF_CORE_READ(t, signal, utime) + BPF_CORE_READ(t, utime);
+	r->args[1] = BPF_CORE_READ(t, signal, stime) + BPF_CORE_READ(t, stime);
+	r->args[2] = BPF_CORE_READ(t, signal, maxrss);
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+	if (mm) {
+		__u64 hiwater = BPF_CORE_READ(mm, hiwater_rss);
+		r->args[3] = hiwater;
+	}
+	rec_submit();
+	return 0;
+}
+
+/* ---- signals ---- */
+
+/* In the sender's context: remember who the signal is for, so the kill/tgkill record that
+ * follows names the target (pid and comm) even if it dies right after. */
+SEC("tp_btf/signal_generate")
+int BPF_PROG(signal_generate, int sig, struct kernel_siginfo *info, struct task_struct *task)
+{
+	if (!traced())
+		return 0;
+	/* SEND_SIG_NOINFO (0) and SEND_SIG_PRIV (1) are not pointers; si_code > 0 is the kernel */
+	if ((__u64)info <= 1 || BPF_CORE_READ(info, si_code) > 0)
+		return 0;
+	struct cap_target tg = {};
+	tg.pid = BPF_CORE_READ(task, tgid);
+	tg.tid = BPF_CORE_READ(task, pid);
+	BPF_CORE_READ_STR_INTO(&tg.comm, task, comm);
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	bpf_map_update_elem(&sigtargets, &tid, &tg, BPF_ANY);
+	return 0;
+}
+
+/* In the receiver's context: a signal about to act on a traced process. Signals with a
+ * default action (mostly fatal ones) are recorded; handled signals are not. */
+SEC("tp_btf/signal_deliver")
+int BPF_PROG(signal_deliver, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
+{
+	if (!traced())
+		return 0;
+	__u64 handler = (__u64)BPF_CORE_READ(ka, sa.sa_handler);
+	if (handler != 0 /* SIG_DFL */)
+		return 0;
+	struct scratch *s = rec_begin(CAP_REC_SIGNAL);
+	if (!s)
+		return 0;
+	struct cap_rec *r = (void *)s->buf;
+	r->args[0] = sig;
+	r->args[1] = BPF_CORE_READ(info, si_code);
+	r->args[2] = BPF_CORE_READ(info, _sifields._kill._pid);
+	r->args[3] = handler;
+	rec_submit();
+	return 0;
+}

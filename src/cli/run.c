@@ -1,0 +1,451 @@
+/* capsule run: start a command in its own cgroup, trace it and every descendant, print the
+ * live timeline, write the session log, and exit with the command's status. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "cli/cli.h"
+#include "enrich/view.h"
+#include "format/json.h"
+#include "format/text.h"
+#include "session/cgroup.h"
+#include "session/registry.h"
+#include "session/spawn.h"
+#include "session/summary.h"
+#include "trace/decode.h"
+#include "trace/loader.h"
+
+#define LINE_MAX_BYTES (256 * 1024)
+
+struct run_opts {
+	const char *user;
+	bool allow_root, follow_all, json, verbose, debug, color;
+	int interactive; /* -1 auto, 0 no, 1 yes */
+	const char *output, *log_dir;
+	unsigned buffer_mib;
+	size_t max_str;
+};
+
+struct session {
+	struct run_opts *o;
+	FILE *live;      /* the live timeline (text or JSON), or NULL */
+	bool live_json;
+	FILE *jsonl;     /* events.jsonl */
+	FILE *timeline;  /* timeline.log: the text lines, uncoloured */
+	struct cap_summary sum;
+	struct cap_event ev;
+	struct cap_view view;
+	char *line;
+	uint64_t seq;
+	int64_t boot_to_real; /* add to a boot-time stamp to get wall-clock ns */
+	struct cap_text_opts text_file, text_live;
+	uint64_t lost_reported;
+};
+
+static const char usage[] =
+	"Usage: capsule run [OPTIONS] -- CMD [ARGS...]\n"
+	"\n"
+	"Runs CMD in its own cgroup as the user who invoked sudo, traces it and every process it\n"
+	"starts from the kernel, prints a live timeline and writes a detailed log.\n"
+	"\n"
+	"Options:\n"
+	"  -u, --user NAME        run CMD as NAME (default: SUDO_USER)\n"
+	"      --allow-root       allow CMD to run as root\n"
+	"  -o, --output FILE      write the live timeline to FILE instead of stderr\n"
+	"  -l, --log-dir DIR      session folder (default ./capsule-logs/<session-id>)\n"
+	"      --json             live output as JSON lines instead of text\n"
+	"  -v, --verbose          also one line per read/write/send/recv and per mapping\n"
+	"  -f, --follow-all       end when every traced process has exited, not just CMD\n"
+	"  -i, --interactive      CMD draws on the terminal: keep the timeline off it (see capsule watch)\n"
+	"      --no-interactive   always print the timeline live, even for full-screen agents\n"
+	"  -b, --buffer-size MIB  kernel ring buffer size (power of two, 1-1024; default 16)\n"
+	"      --max-string N     longest string shown in the live text (default 256)\n"
+	"      --no-color         no colour (also NO_COLOR=1)\n"
+	"  -d, --debug            libbpf debug output and verifier logs\n"
+	"  -h, --help             this help\n"
+	"\n"
+	"Examples:\n"
+	"  sudo capsule run -- python3 agent.py\n"
+	"  sudo capsule run --json -- bash -c 'curl -s example.com' | jq .kind\n"
+	"  sudo capsule run -- claude        # then in another terminal: sudo capsule watch\n";
+
+/* Full-screen terminal agents: their screen would be garbled by timeline lines. */
+static bool is_fullscreen_agent(const char *cmd)
+{
+	static const char *const names[] = { "claude", "codex", "gemini", "aider", "cursor-agent",
+					     "opencode", "goose", "amp", "vim", "nvim", "emacs",
+					     "htop", "top", "less", "tmux", "screen" };
+	const char *base = strrchr(cmd, '/');
+	base = base ? base + 1 : cmd;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(base, names[i]))
+			return true;
+	return false;
+}
+
+static int parse_opts(struct run_opts *o, int argc, char **argv)
+{
+	enum { OPT_ALLOW_ROOT = 256, OPT_JSON, OPT_NO_INTERACTIVE, OPT_MAX_STRING, OPT_NO_COLOR };
+	static const struct option longopts[] = {
+		{ "user", required_argument, NULL, 'u' },
+		{ "allow-root", no_argument, NULL, OPT_ALLOW_ROOT },
+		{ "output", required_argument, NULL, 'o' },
+		{ "log-dir", required_argument, NULL, 'l' },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "follow-all", no_argument, NULL, 'f' },
+		{ "interactive", no_argument, NULL, 'i' },
+		{ "no-interactive", no_argument, NULL, OPT_NO_INTERACTIVE },
+		{ "buffer-size", required_argument, NULL, 'b' },
+		{ "max-string", required_argument, NULL, OPT_MAX_STRING },
+		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+	long v;
+
+	o->interactive = -1;
+	o->buffer_mib = 16;
+	o->max_str = 256;
+	o->color = !getenv("NO_COLOR");
+	optind = 1;
+	/* "+": stop at the first non-option, so CMD's own options are left alone */
+	while ((c = getopt_long(argc, argv, "+u:o:l:vfib:dh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'u': o->user = optarg; break;
+		case OPT_ALLOW_ROOT: o->allow_root = true; break;
+		case 'o': o->output = optarg; break;
+		case 'l': o->log_dir = optarg; break;
+		case OPT_JSON: o->json = true; break;
+		case 'v': o->verbose = true; break;
+		case 'f': o->follow_all = true; break;
+		case 'i': o->interactive = 1; break;
+		case OPT_NO_INTERACTIVE: o->interactive = 0; break;
+		case 'b':
+			if (cli_parse_long(optarg, 1, 1024, &v) || (v & (v - 1)))
+				return cli_error("--buffer-size takes a power of two from 1 to 1024 (MiB), not '%s'", optarg);
+			o->buffer_mib = v;
+			break;
+		case OPT_MAX_STRING:
+			if (cli_parse_long(optarg, 16, 1 << 20, &v))
+				return cli_error("--max-string takes a number from 16 to 1048576, not '%s'", optarg);
+			o->max_str = v;
+			break;
+		case OPT_NO_COLOR: o->color = false; break;
+		case 'd': o->debug = true; break;
+		case 'h': fputs(usage, stdout); exit(0);
+		default: fputs(usage, stderr); return -EINVAL;
+		}
+	}
+	if (optind >= argc)
+		return cli_error("run needs a command: capsule run [OPTIONS] -- CMD [ARGS...]");
+	return 0;
+}
+
+static int on_record(void *ctx, const void *data, size_t size)
+{
+	struct session *s = ctx;
+	struct cap_event *ev = &s->ev;
+	struct sbuf b;
+
+	if (cap_decode(ev, data, size)) {
+		s->sum.malformed++;
+		return 0;
+	}
+	ev->seq = ++s->seq;
+	ev->realtime_ns = (int64_t)ev->hdr.ts + s->boot_to_real;
+	cap_view_build(&s->view, ev);
+	cap_summary_add(&s->sum, ev, &s->view);
+
+	sb_init(&b, s->line, LINE_MAX_BYTES);
+	cap_json_event(&b, ev, &s->view);
+	fwrite(b.buf, 1, b.len, s->jsonl);
+	if (s->live && s->live_json)
+		fwrite(b.buf, 1, b.len, s->live);
+
+	sb_init(&b, s->line, LINE_MAX_BYTES);
+	cap_text_event(&b, ev, &s->view, &s->text_file);
+	fwrite(b.buf, 1, b.len, s->timeline);
+	if (s->live && !s->live_json) {
+		if (s->text_live.color) {
+			sb_init(&b, s->line, LINE_MAX_BYTES);
+			cap_text_event(&b, ev, &s->view, &s->text_live);
+		}
+		fwrite(b.buf, 1, b.len, s->live);
+	}
+	return 0;
+}
+
+static int64_t boot_to_realtime(void)
+{
+	struct timespec r, bt;
+	clock_gettime(CLOCK_REALTIME, &r);
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	return ((int64_t)r.tv_sec - bt.tv_sec) * 1000000000LL + (r.tv_nsec - bt.tv_nsec);
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void flush_all(struct session *s)
+{
+	fflush(s->jsonl);
+	fflush(s->timeline);
+	if (s->live)
+		fflush(s->live);
+}
+
+/* A live line when the kernel reports new losses: never silent. */
+static void report_losses(struct session *s, struct cap_tracer *t)
+{
+	uint64_t lost = cap_tracer_stat(t, CAP_STAT_LOST);
+	if (lost == s->lost_reported)
+		return;
+	FILE *f = s->live ? s->live : stderr;
+	fprintf(f, "capsule: ⚠ %llu events lost (ring buffer full; total %llu) — a larger --buffer-size helps\n",
+		(unsigned long long)(lost - s->lost_reported), (unsigned long long)lost);
+	s->lost_reported = lost;
+}
+
+static FILE *open_log(const char *dir, const char *name)
+{
+	char path[PATH_MAX + 64];
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	return fd < 0 ? NULL : fdopen(fd, "w");
+}
+
+/* The command line as one escaped string, for the summary. */
+static void command_string(char *out, size_t n, char **argv)
+{
+	struct sbuf b;
+	sb_init(&b, out, n);
+	for (int i = 0; argv[i]; i++) {
+		if (i)
+			sb_putc(&b, ' ');
+		sb_escaped(&b, argv[i], strlen(argv[i]), 200);
+	}
+}
+
+static int exit_status_of(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return 1;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o = { 0 };
+	struct session s = { 0 };
+	struct cap_tracer tracer = { 0 };
+	struct cap_cgroup cg = { .dirfd = -1 };
+	struct cap_user user;
+	struct cap_session_info info = { 0 };
+	struct cap_tracer_opts topts = { 0 };
+	char err[512], id[64], log_dir[PATH_MAX], cmdline[4096];
+	sigset_t mask, oldmask;
+	int sfd = -1, ret, status = 1, wstatus = 0, forwarded = 0;
+	pid_t child = -1;
+	bool child_done = false;
+	double t0;
+
+	if (parse_opts(&o, argc, argv))
+		return 2;
+	char **cmd = argv + optind;
+	s.o = &o;
+
+	if (geteuid() != 0)
+		return cli_error("capsule run needs root to load BPF programs: run it with sudo"), 1;
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		return cli_error("this kernel has no BTF (/sys/kernel/btf/vmlinux): it needs CONFIG_DEBUG_INFO_BTF=y"), 1;
+	if (cap_user_resolve(&user, o.user, o.allow_root, err, sizeof(err)))
+		return cli_error("%s", err), 1;
+
+	/* session id: time plus our pid, which also marks the cgroup as ours */
+	time_t now = time(NULL);
+	struct tm tm;
+	localtime_r(&now, &tm);
+	snprintf(id, sizeof(id), "%04d%02d%02d-%02d%02d%02d-%d", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, getpid());
+	if (o.log_dir)
+		snprintf(log_dir, sizeof(log_dir), "%s", o.log_dir);
+	else
+		snprintf(log_dir, sizeof(log_dir), "capsule-logs/%s", id);
+	if (cli_mkdirs(log_dir, 0755))
+		return cli_error("cannot create log folder %s: %s", log_dir, strerror(errno)), 1;
+	char abs_log[PATH_MAX];
+	if (!realpath(log_dir, abs_log))
+		snprintf(abs_log, sizeof(abs_log), "%s", log_dir);
+
+	s.jsonl = open_log(log_dir, "events.jsonl");
+	s.timeline = open_log(log_dir, "timeline.log");
+	if (!s.jsonl || !s.timeline)
+		return cli_error("cannot write into %s: %s", log_dir, strerror(errno)), 1;
+	static char jbuf[1 << 20], tbuf[1 << 20];
+	setvbuf(s.jsonl, jbuf, _IOFBF, sizeof(jbuf));
+	setvbuf(s.timeline, tbuf, _IOFBF, sizeof(tbuf));
+	s.line = malloc(LINE_MAX_BYTES);
+	if (!s.line)
+		return cli_error("out of memory"), 1;
+
+	/* where the live timeline goes */
+	bool agent_has_tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	bool interactive = o.interactive == 1 ||
+			   (o.interactive == -1 && agent_has_tty && !o.output && is_fullscreen_agent(cmd[0]));
+	if (o.output) {
+		s.live = strcmp(o.output, "-") ? fopen(o.output, "we") : stdout;
+		if (!s.live)
+			return cli_error("cannot open --output %s: %s", o.output, strerror(errno)), 1;
+	} else if (!interactive) {
+		s.live = stderr;
+	}
+	s.live_json = o.json;
+	s.text_file = (struct cap_text_opts){ .color = false, .max_str = o.max_str };
+	s.text_live = (struct cap_text_opts){ .color = o.color && s.live && isatty(fileno(s.live)),
+					      .max_str = o.max_str };
+	cap_summary_init(&s.sum);
+	s.boot_to_real = boot_to_realtime();
+
+	cap_cgroup_reap_stale();
+	if (cap_cgroup_create(&cg, id, err, sizeof(err)))
+		return cli_error("%s", err), 1;
+
+	topts.cgroup_id = cg.id;
+	topts.cgroup_level = cg.level;
+	topts.ringbuf_bytes = o.buffer_mib << 20;
+	topts.verbose = o.verbose;
+	topts.debug = o.debug;
+	topts.on_record = on_record;
+	topts.ctx = &s;
+	ret = cap_tracer_start(&tracer, &topts, err, sizeof(err));
+	if (ret) {
+		cli_error("%s", err);
+		goto out;
+	}
+	cap_registry_add(id, abs_log);
+
+	command_string(cmdline, sizeof(cmdline), cmd);
+	fprintf(stderr, "capsule: session %s: tracing `%s` as %s; log %s/\n", id, cmdline, user.name, log_dir);
+	if (interactive)
+		fprintf(stderr, "capsule: the agent has the terminal; watch the timeline from another terminal with:\n"
+				"         sudo capsule watch %s\n", id);
+
+	/* signals arrive on a signalfd; the child undoes this mask before exec */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGQUIT);
+	sigaddset(&mask, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &mask, &oldmask);
+	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+
+	t0 = now_s();
+	child = cap_spawn(cmd, &user, &cg, err, sizeof(err));
+	if (child < 0) {
+		cap_tracer_drain(&tracer);
+		cli_error("%s", err);
+		status = child == -ENOENT ? 127 : 126;
+		goto out_summary;
+	}
+
+	double last_stats = now_s();
+	for (;;) {
+		cap_tracer_poll(&tracer, 10);
+		flush_all(&s);
+
+		struct signalfd_siginfo si;
+		while (read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			if (si.ssi_signo == SIGCHLD)
+				continue;
+			/* a terminal's Ctrl-C already reached the agent (same process group);
+			 * a signal sent to capsule itself is passed on */
+			if (si.ssi_code != SI_KERNEL || si.ssi_signo == SIGTERM) {
+				kill(child, si.ssi_signo);
+				forwarded++;
+			}
+			if (forwarded >= 3) {
+				fprintf(stderr, "capsule: stopping every traced process\n");
+				cap_cgroup_kill(&cg);
+			}
+		}
+		if (!child_done && waitpid(child, &wstatus, WNOHANG) == child) {
+			child_done = true;
+			status = exit_status_of(wstatus);
+		}
+		if (child_done && (!o.follow_all || !cap_cgroup_populated(&cg)))
+			break;
+		if (now_s() - last_stats > 0.25) {
+			report_losses(&s, &tracer);
+			last_stats = now_s();
+		}
+	}
+
+	/* what is left when CMD exits runs untraced once we go: stop it, and record its end */
+	if (cap_cgroup_populated(&cg)) {
+		info.leftover_killed = cap_cgroup_count(&cg);
+		cap_cgroup_kill(&cg);
+		for (int i = 0; i < 200 && cap_cgroup_populated(&cg); i++)
+			cap_tracer_poll(&tracer, 10);
+	}
+	info.duration_s = now_s() - t0;
+	/* everything the kernel submitted before the exits is in the buffer: drain it all */
+	while (cap_tracer_poll(&tracer, 20) > 0)
+		;
+
+out_summary:
+	report_losses(&s, &tracer);
+	s.sum.lost = cap_tracer_stat(&tracer, CAP_STAT_LOST);
+	s.sum.truncated = cap_tracer_stat(&tracer, CAP_STAT_TRUNCATED);
+	flush_all(&s);
+	{
+		struct rusage ru;
+		getrusage(RUSAGE_SELF, &ru);
+		info.peak_rss_kb = ru.ru_maxrss;
+		info.id = id;
+		info.command = cmdline;
+		info.user = user.name;
+		info.log_dir = log_dir;
+		info.exit_status = status;
+		cap_summary_print(stderr, &s.sum, &info, o.color && isatty(STDERR_FILENO));
+		FILE *sj = open_log(log_dir, "summary.json");
+		if (sj) {
+			cap_summary_json(sj, &s.sum, &info);
+			fclose(sj);
+		}
+	}
+out:
+	cap_tracer_stop(&tracer);
+	if (cg.dirfd >= 0 && cap_cgroup_remove(&cg))
+		fprintf(stderr, "capsule: could not remove cgroup %s: %s\n", cg.path, strerror(errno));
+	if (sfd >= 0)
+		close(sfd);
+	if (s.live && s.live != stderr && s.live != stdout)
+		fclose(s.live);
+	if (s.jsonl)
+		fclose(s.jsonl);
+	if (s.timeline)
+		fclose(s.timeline);
+	cap_summary_free(&s.sum);
+	free(s.line);
+	return status;
+}

@@ -1,0 +1,33 @@
+/* What an event means, worked out once and shared by the text and JSON output:
+ * resolved absolute paths, the device or filesystem touched, and the warning (⚠) if any. */
+#ifndef CAPSULE_VIEW_H
+#define CAPSULE_VIEW_H
+#include <stddef.h>
+#include "capsule/event.h"
+#include "trace/decode.h"
+
+#define CAP_VIEW_PATHS 2
+
+struct cap_view {
+	/* resolved paths of the PATH arguments (not escaped yet) */
+	int npaths;
+	int path_arg[CAP_VIEW_PATHS];
+	char path[CAP_VIEW_PATHS][CAP_PATH_MAX * 2];
+	size_t path_len[CAP_VIEW_PATHS];
+	struct cap_fileinfo file; /* of the result fd or the fd argument */
+	int has_file;
+	const char *device;       /* device class when a device was opened or ioctl'ed */
+	const char *fs;           /* filesystem of that file */
+	const char *warning;      /* why this event is risky, or NULL */
+	int writes;               /* an open for writing, or a call that changes a file */
+};
+
+void cap_view_build(struct cap_view *v, const struct cap_event *ev);
+
+/* Lexically normalises base + "/" + rel into out (handles ".", ".." and "//"). */
+size_t cap_path_join(char *out, size_t n, const char *base, size_t blen, const char *rel, size_t rlen);
+/* Path classes used by the warnings. */
+int cap_path_is_persistence(const char *path);
+int cap_path_is_secret(const char *path);
+
+#endif

@@ -1,0 +1,13 @@
+/* The JSONL record of an event (docs/events.md is its schema). */
+#ifndef CAPSULE_JSON_H
+#define CAPSULE_JSON_H
+#include "format/sbuf.h"
+#include "trace/decode.h"
+#include "enrich/view.h"
+
+/* Appends one JSON object and a newline. */
+void cap_json_event(struct sbuf *b, const struct cap_event *ev, const struct cap_view *v);
+/* RFC 3339 UTC with nanoseconds: 2026-12-04T19:52:13.123456789Z */
+void cap_json_time(struct sbuf *b, int64_t realtime_ns);
+
+#endif

@@ -1,0 +1,163 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "session/spawn.h"
+
+static int parse_id(const char *s, unsigned *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v > 0xfffffffeUL)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int cap_user_resolve(struct cap_user *u, const char *name, bool allow_root, char *err, size_t errsz)
+{
+	struct passwd *pw = NULL;
+	unsigned id;
+	const char *sudo_uid = getenv("SUDO_UID"), *sudo_gid = getenv("SUDO_GID");
+
+	memset(u, 0, sizeof(*u));
+	if (name) {
+		pw = getpwnam(name);
+		if (!pw && parse_id(name, &id) == 0)
+			pw = getpwuid(id);
+		if (!pw) {
+			snprintf(err, errsz, "unknown user '%s' (--user takes a name or uid from the passwd database)", name);
+			return -ENOENT;
+		}
+		u->uid = pw->pw_uid;
+		u->gid = pw->pw_gid;
+	} else if (sudo_uid && parse_id(sudo_uid, &id) == 0) {
+		u->uid = id;
+		pw = getpwuid(id);
+		u->gid = pw ? pw->pw_gid : id;
+		if (sudo_gid && parse_id(sudo_gid, &id) == 0)
+			u->gid = id;
+	} else {
+		u->uid = getuid();
+		u->gid = getgid();
+		pw = getpwuid(u->uid);
+	}
+	if (u->uid == 0 && !allow_root) {
+		snprintf(err, errsz, "refusing to run the agent as root: run capsule with sudo from your "
+			 "account, pass --user NAME, or --allow-root if you really mean it");
+		return -EPERM;
+	}
+	if (pw) {
+		snprintf(u->name, sizeof(u->name), "%s", pw->pw_name);
+		snprintf(u->home, sizeof(u->home), "%s", pw->pw_dir);
+		snprintf(u->shell, sizeof(u->shell), "%s", pw->pw_shell);
+		u->ngroups = sizeof(u->groups) / sizeof(u->groups[0]);
+		if (getgrouplist(pw->pw_name, u->gid, u->groups, &u->ngroups) < 0)
+			u->ngroups = 0;
+	} else {
+		snprintf(u->name, sizeof(u->name), "%u", u->uid);
+		snprintf(u->home, sizeof(u->home), "/");
+		u->groups[0] = u->gid;
+		u->ngroups = 1;
+	}
+	return 0;
+}
+
+/* In the child: become the user. Any failure is fatal (never run the agent as root by mistake). */
+static int drop_privileges(const struct cap_user *u)
+{
+	if (setgroups(u->ngroups, u->groups) || setresgid(u->gid, u->gid, u->gid) ||
+	    setresuid(u->uid, u->uid, u->uid))
+		return -errno;
+	if (u->uid != 0 && setuid(0) == 0)
+		return -EPERM; /* privileges were not dropped */
+	setenv("HOME", u->home, 1);
+	setenv("USER", u->name, 1);
+	setenv("LOGNAME", u->name, 1);
+	if (u->shell[0])
+		setenv("SHELL", u->shell, 1);
+	return 0;
+}
+
+static void child(char *const argv[], const struct cap_user *u, pid_t parent, int go_fd, int err_fd)
+{
+	sigset_t all;
+	char c;
+	int e;
+
+	/* undo what capsule's own signal handling set up */
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	for (int s = 1; s < NSIG; s++)
+		signal(s, SIG_DFL);
+
+	e = drop_privileges(u);
+	if (!e) {
+		/* if capsule dies, so does the agent it can no longer trace */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+		/* wait until the parent has moved us into the cgroup */
+		if (read(go_fd, &c, 1) != 1)
+			_exit(127);
+		execvp(argv[0], argv);
+	}
+	e = e ? -e : errno;
+	if (write(err_fd, &e, sizeof(e)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+pid_t cap_spawn(char *const argv[], const struct cap_user *u, struct cap_cgroup *cg, char *err, size_t errsz)
+{
+	int go[2], ep[2], e = 0, ret;
+	pid_t pid, parent = getpid();
+
+	if (pipe2(go, O_CLOEXEC) || pipe2(ep, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		ret = -errno;
+		snprintf(err, errsz, "fork: %s", strerror(errno));
+		return ret;
+	}
+	if (pid == 0) {
+		close(go[1]);
+		close(ep[0]);
+		child(argv, u, parent, go[0], ep[1]);
+	}
+	close(go[0]);
+	close(ep[1]);
+	ret = cap_cgroup_add(cg, pid);
+	if (ret) {
+		snprintf(err, errsz, "cannot move the agent into cgroup %s: %s", cg->path, strerror(-ret));
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(go[1]);
+		close(ep[0]);
+		return ret;
+	}
+	if (write(go[1], "g", 1) != 1) {
+		/* the child died before exec (it reports why on ep) */
+	}
+	close(go[1]);
+	ssize_t n = read(ep[0], &e, sizeof(e));
+	close(ep[0]);
+	if (n == sizeof(e)) {
+		waitpid(pid, NULL, 0);
+		if (e == ENOENT)
+			snprintf(err, errsz, "command not found: %s", argv[0]);
+		else
+			snprintf(err, errsz, "cannot run %s as %s: %s", argv[0], u->name, strerror(e));
+		return -e;
+	}
+	return pid;
+}

@@ -1,0 +1,39 @@
+/* Loading and attaching the kernel programs for one session. */
+#ifndef CAPSULE_LOADER_H
+#define CAPSULE_LOADER_H
+#include <stdint.h>
+#include <stdbool.h>
+#include "capsule/event.h"
+
+struct capsule_bpf;
+struct ring_buffer;
+
+struct cap_tracer {
+	struct capsule_bpf *skel;
+	struct ring_buffer *rb;
+	int ncpus;
+};
+
+struct cap_tracer_opts {
+	uint64_t cgroup_id;     /* the session's cgroup */
+	uint32_t cgroup_level;  /* its depth below the cgroup2 root */
+	uint32_t ringbuf_bytes; /* power of two, >= 4096 */
+	bool verbose;
+	bool debug;             /* libbpf debug output and verifier logs */
+	/* called for every record, in order */
+	int (*on_record)(void *ctx, const void *data, size_t size);
+	void *ctx;
+};
+
+/* Opens, loads and attaches. On failure returns a negative errno and writes a one-line reason
+ * with the fix into err. */
+int cap_tracer_start(struct cap_tracer *t, const struct cap_tracer_opts *o, char *err, size_t errsz);
+/* Waits up to timeout_ms for a wake-up, then consumes everything in the buffer. */
+int cap_tracer_poll(struct cap_tracer *t, int timeout_ms);
+/* Consumes what is in the buffer without waiting. */
+int cap_tracer_drain(struct cap_tracer *t);
+/* Sums a per-CPU counter (enum cap_stat). */
+uint64_t cap_tracer_stat(struct cap_tracer *t, enum cap_stat which);
+void cap_tracer_stop(struct cap_tracer *t);
+
+#endif
