@@ -51,7 +51,8 @@ static __always_inline struct scratch *rec_begin(__u16 type)
 	if (!s)
 		return NULL;
 	struct cap_rec *r = (void *)s->buf;
-	struct task_struct *t = (void *)bpf_get_current_task();
+	/* direct loads through the trusted task pointer: far cheaper than probe reads */
+	struct task_struct *t = bpf_get_current_task_btf();
 	__u64 pidtgid = bpf_get_current_pid_tgid();
 	__u64 ugid = bpf_get_current_uid_gid();
 
@@ -60,10 +61,10 @@ static __always_inline struct scratch *rec_begin(__u16 type)
 	r->ts = bpf_ktime_get_boot_ns();
 	r->pid = pidtgid >> 32;
 	r->tid = (__u32)pidtgid;
-	r->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	r->ppid = t->real_parent->tgid;
 	r->uid = (__u32)ugid;
 	r->gid = ugid >> 32;
-	r->euid = BPF_CORE_READ(t, cred, euid.val);
+	r->euid = t->cred->euid.val;
 	r->cgroup = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
 	s->off = sizeof(*r);
@@ -130,11 +131,14 @@ static __always_inline struct file *fd_file(__s32 fd)
 {
 	if (fd < 0)
 		return NULL;
-	struct task_struct *t = (void *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
-	if (!fdt || (__u32)fd >= BPF_CORE_READ(fdt, max_fds))
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct files_struct *files = t->files;
+	if (!files)
 		return NULL;
-	struct file **arr = BPF_CORE_READ(fdt, fd);
+	struct fdtable *fdt = files->fdt;
+	if (!fdt || (__u32)fd >= fdt->max_fds)
+		return NULL;
+	struct file **arr = fdt->fd;
 	struct file *f = NULL;
 	bpf_probe_read_kernel(&f, sizeof(f), &arr[fd]);
 	return f;

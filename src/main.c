@@ -3,9 +3,7 @@
 #include <string.h>
 #include "cli/cli.h"
 
-#ifndef CAPSULE_VERSION
-#define CAPSULE_VERSION "0.1.0"
-#endif
+#include "capsule/version.h"
 
 static const struct {
 	const char *name;

@@ -55,9 +55,13 @@ void cap_json_time(struct sbuf *b, int64_t ns)
 	sb_puts(b, "Z\"");
 }
 
-static int64_t arg_number(enum cap_fmt fmt, uint64_t v)
+static int64_t arg_number(const struct cap_arg_desc *d, uint64_t v)
 {
-	switch (fmt) {
+	/* ints travel in 64-bit registers: the kernel reads only the low 32 bits of fds */
+	if (d->capture == CAP_A_DIRFD || d->capture == CAP_A_FD || d->capture == CAP_A_FD_FILE ||
+	    d->capture == CAP_A_FD_SOCK)
+		return (int32_t)v;
+	switch (d->fmt) {
 	case D_FD:
 	case D_PID:
 	case D_ID:
@@ -153,7 +157,7 @@ static void syscall_fields(struct sbuf *b, const struct cap_event *ev, const str
 		if (f)
 			sb_json_str(b, f->data, f->len);
 		else
-			sb_i64(b, arg_number(d->fmt, ev->hdr.args[i]));
+			sb_i64(b, arg_number(d, ev->hdr.args[i]));
 	}
 	sb_putc(b, '}');
 

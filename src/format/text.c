@@ -1,5 +1,6 @@
 /* The live timeline line: [12:01:03.513] P4321 (python3) openat path=/x flags=O_RDONLY -> FD 3 */
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -224,6 +225,10 @@ static void syscall_args(struct sbuf *b, const struct cap_event *ev, const struc
 			break;
 		}
 		if (d->fmt == D_SKIP)
+			continue;
+		/* an open's mode only matters when it creates the file */
+		if (d->fmt == D_MODE && i > 0 && sc->rett == CAP_R_FD_FILE && !(ev->hdr.args[i - 1] & (O_CREAT | __O_TMPFILE)) &&
+		    strcmp(sc->name, "creat"))
 			continue;
 		sb_putc(b, ' ');
 		sb_puts(b, d->name);
