@@ -3,6 +3,8 @@
 
 Workloads
   storm     bench/storm.c: open("/etc/hostname") / read 64 B / close, N times
+            (N = 1,000,000 here, ~0.6 s bare, so that capsule's fixed start-up and
+            teardown cost, measured separately on /bin/true, does not dominate)
   forkexec  bench/forkexec.c: fork + execve("/bin/true") + waitpid, N times
   build     a generated C project (~30 files + Makefile), `make -j2` from clean
 
@@ -250,6 +252,14 @@ def bench_workload(w, args, capsule, log):
     return res
 
 
+def add_net_ratios(results, startup):
+    """Ratio with capsule's fixed cost (load/attach/teardown, measured on /bin/true) taken out."""
+    for r in results:
+        r["capsule_net_ratio"] = None
+        if startup is not None and r["capsule_median_s"] is not None and r["bare_median_s"]:
+            r["capsule_net_ratio"] = max(r["capsule_median_s"] - startup, 0) / r["bare_median_s"]
+
+
 def fmt_s(x):
     if x is None:
         return "-"
@@ -291,7 +301,10 @@ def print_table(results, startup):
     for row in rows:
         print(line(row))
     if startup is not None:
-        print(f"capsule fixed cost (run -- /bin/true, median): {fmt_s(startup)}")
+        net = ", ".join(f"{r['name']} {fmt_r(r['capsule_net_ratio'])}" for r in results
+                        if r.get("capsule_net_ratio") is not None)
+        print(f"capsule fixed cost (run -- /bin/true, median): {fmt_s(startup)}"
+              + (f"; ratios without it: {net}" if net else ""))
     rss_all = [x for r in results for x in r["peak_rss_kb"] if x is not None]
     if rss_all:
         worst = max(rss_all) / 1024
@@ -315,7 +328,7 @@ def main():
     ap.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     ap.add_argument("--only", action="append", choices=["storm", "forkexec", "build"],
                     help="run only this workload (repeatable)")
-    ap.add_argument("--storm-iters", type=int, default=None, help="default 200000 (quick 20000)")
+    ap.add_argument("--storm-iters", type=int, default=None, help="default 1000000 (quick 100000)")
     ap.add_argument("--forkexec-iters", type=int, default=None, help="default 2000 (quick 200)")
     ap.add_argument("--build-files", type=int, default=None, help="default 30 (quick 8)")
     ap.add_argument("--capsule", default=os.path.join(BUILD, "capsule"))
@@ -327,7 +340,7 @@ def main():
     args.strace_repeat = args.strace_repeat if args.strace_repeat is not None else 1
     if args.warmup < 0 or args.repeat < 1 or args.strace_repeat < 0:
         ap.error("--repeat must be >= 1, --warmup and --strace-repeat >= 0")
-    storm_n = args.storm_iters or (20000 if q else 200000)
+    storm_n = args.storm_iters or (100000 if q else 1000000)
     fork_n = args.forkexec_iters or (200 if q else 2000)
     nfiles = args.build_files or (8 if q else 30)
 
@@ -397,6 +410,7 @@ def main():
                 failures.append(f"{w.name}: {e}")
                 print(f"bench: {w.name} failed: {e}", file=sys.stderr)
 
+    add_net_ratios(results, startup)
     print()
     print_table(results, startup)
     missed = [f"{r['name']}: {t['what']} {t['value']} > {t['limit']}"

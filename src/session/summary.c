@@ -58,7 +58,7 @@ static void syscall_summary(struct cap_summary *s, const struct cap_event *ev, c
 	long ret = ev->hdr.ret;
 
 	if (ev->sc->rett == CAP_R_FD_FILE && ret >= 0 && v->npaths) {
-		if (v->writes)
+		if (v->writes && v->has_file && S_ISREG(v->file.mode))
 			strset_add(&s->files_written, v->path[0], v->path_len[0]);
 		else if (v->has_file && S_ISREG(v->file.mode))
 			strset_add(&s->files_read, v->path[0], v->path_len[0]);

@@ -227,7 +227,7 @@ static int area_file(void)
 	memset(data, 'c', sizeof(data));
 
 	/* openat relative to a directory fd; 1234 bytes in two writes */
-	int dfd = syscall(SYS_open, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int dfd = syscall(SYS_open, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if (dfd < 0)
 		die("open dir");
 	out("dirfd=%d", dfd);
@@ -248,7 +248,7 @@ static int area_file(void)
 	close(fd);
 
 	/* read totals: 1234 bytes in 100-byte reads */
-	fd = syscall(SYS_openat, dfd, "file-rel.txt", O_RDONLY);
+	fd = syscall(SYS_openat, dfd, "file-rel.txt", O_RDONLY, 0);
 	if (fd < 0)
 		die("open for read");
 	char buf[100];
@@ -423,27 +423,27 @@ static int area_ipc(void)
 
 static int area_devices(const char *extra)
 {
-	int fd = syscall(SYS_openat, AT_FDCWD, "/dev/null", O_WRONLY);
+	int fd = syscall(SYS_openat, AT_FDCWD, "/dev/null", O_WRONLY, 0);
 	out("null_fd=%d", fd);
 	if (write(fd, "0123456789", 10) != 10)
 		die("write /dev/null");
 	close(fd);
-	fd = syscall(SYS_openat, AT_FDCWD, "/dev/zero", O_RDONLY);
+	fd = syscall(SYS_openat, AT_FDCWD, "/dev/zero", O_RDONLY, 0);
 	char buf[4096];
 	if (read(fd, buf, sizeof(buf)) != sizeof(buf))
 		die("read /dev/zero");
 	close(fd);
-	fd = syscall(SYS_openat, AT_FDCWD, "/dev/tty", O_RDWR | O_NOCTTY);
+	fd = syscall(SYS_openat, AT_FDCWD, "/dev/tty", O_RDWR | O_NOCTTY, 0);
 	out("tty_fd=%d", fd);
 	if (fd >= 0)
 		close(fd);
-	fd = syscall(SYS_openat, AT_FDCWD, "/dev/kvm", O_RDWR | O_CLOEXEC);
+	fd = syscall(SYS_openat, AT_FDCWD, "/dev/kvm", O_RDWR | O_CLOEXEC, 0);
 	out("kvm_fd=%d", fd);
 	if (fd >= 0)
 		close(fd);
 	/* a sensitive device node the tests made accessible (same numbers as /dev/kvm) */
 	if (extra) {
-		fd = syscall(SYS_openat, AT_FDCWD, extra, O_RDWR | O_CLOEXEC);
+		fd = syscall(SYS_openat, AT_FDCWD, extra, O_RDWR | O_CLOEXEC, 0);
 		out("extra_fd=%d", fd);
 		if (fd >= 0) {
 			syscall(SYS_ioctl, fd, 0xAE00 /* KVM_GET_API_VERSION */, 0);
@@ -459,7 +459,7 @@ static int area_devices(const char *extra)
 		die("unlockpt");
 	char *name = ptsname(m);
 	out("pts=%s", name);
-	int sfd = syscall(SYS_openat, AT_FDCWD, name, O_RDWR | O_NOCTTY);
+	int sfd = syscall(SYS_openat, AT_FDCWD, name, O_RDWR | O_NOCTTY, 0);
 	if (sfd < 0)
 		die("open pts");
 	out("pts_fd=%d", sfd);
@@ -548,13 +548,13 @@ static int area_ns(const char *extra)
 		die("no cgroup2 mount");
 	snprintf(path, sizeof(path), "%s%s/cgroup.procs", mnt, cg);
 	out("cgroup_procs=%s", path);
-	int fd = syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CLOEXEC);
+	int fd = syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CLOEXEC, 0);
 	out("cgroup_fd=%d", fd);
 	if (fd >= 0)
 		close(fd);
 	/* a cgroup file the tests made writable for us: opened, never written */
 	if (extra) {
-		fd = syscall(SYS_openat, AT_FDCWD, extra, O_WRONLY | O_CLOEXEC);
+		fd = syscall(SYS_openat, AT_FDCWD, extra, O_WRONLY | O_CLOEXEC, 0);
 		out("extra_fd=%d", fd);
 		if (fd >= 0)
 			close(fd);
@@ -675,7 +675,7 @@ static int area_storm(long n)
 	close(fd);
 	char buf[64];
 	for (long i = 0; i < n; i++) {
-		fd = syscall(SYS_openat, AT_FDCWD, path, O_RDONLY);
+		fd = syscall(SYS_openat, AT_FDCWD, path, O_RDONLY, 0);
 		if (fd < 0)
 			die("storm open");
 		if (read(fd, buf, sizeof(buf)) != 16)
