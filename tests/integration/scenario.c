@@ -128,7 +128,6 @@ static int area_process(void)
 	int fd = syscall(SYS_openat, AT_FDCWD, path_in("proc-after-rename"), O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
 	if (fd >= 0)
 		close(fd);
-	out("pid=%d", getpid());
 	exit(7);
 }
 
@@ -258,7 +257,7 @@ static int area_file(void)
 		calls++;
 	}
 	out("read_total=%ld", total);
-	out("read_calls=%ld", calls + 1); /* plus the read that returned 0 */
+	out("read_calls=%ld", calls); /* reads that returned data (not the final 0) */
 	close(fd);
 
 	/* the rest with paths relative to the working directory */
@@ -724,6 +723,7 @@ int main(int argc, char **argv)
 	const char *area = argv[1];
 	dir = argv[2];
 	const char *extra = argc > 3 ? argv[3] : NULL;
+	out("pid=%d", getpid());
 
 	if (!strcmp(area, "process")) return area_process();
 	if (!strcmp(area, "network")) return area_network();
