@@ -200,24 +200,49 @@ int BPF_PROG(signal_generate, int sig, struct kernel_siginfo *info, struct task_
 	return 0;
 }
 
-/* In the receiver's context: a signal about to act on a traced process. Signals with a
- * default action (mostly fatal ones) are recorded; handled signals are not. */
-SEC("tp_btf/signal_deliver")
-int BPF_PROG(signal_deliver, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
+/* A signal whose default action will hit a traced process, seen when it is sent (from any
+ * sender, inside the session or not). At delivery the kernel has already turned fatal signals
+ * into SIGKILL, so this is the only place that knows the signal really sent. */
+static __always_inline bool task_traced(struct task_struct *task)
 {
-	if (!traced())
+	struct cgroup *cg = BPF_CORE_READ(task, cgroups, dfl_cgrp);
+	struct cgroup *anc = NULL;
+	if (!cg || BPF_CORE_READ(cg, level) < (int)target_level)
+		return false;
+	bpf_probe_read_kernel(&anc, sizeof(anc), &cg->ancestors[target_level & 63]);
+	return anc && BPF_CORE_READ(anc, kn, id) == target_cgid;
+}
+
+SEC("tp_btf/signal_generate")
+int BPF_PROG(signal_to_traced, int sig, struct kernel_siginfo *info, struct task_struct *task,
+	     int group, int result)
+{
+	/* 17 SIGCHLD, 18 SIGCONT, 23 SIGURG, 28 SIGWINCH: ignored by default, not interesting */
+	if (result != 0 /* TRACE_SIGNAL_DELIVERED */ || sig <= 0 || sig > 64 || sig == 17 ||
+	    sig == 18 || sig == 23 || sig == 28 || !task_traced(task))
 		return 0;
-	__u64 handler = (__u64)BPF_CORE_READ(ka, sa.sa_handler);
+	struct sighand_struct *sh = BPF_CORE_READ(task, sighand);
+	void *handler = (void *)1;
+	bpf_probe_read_kernel(&handler, sizeof(handler), &sh->action[(sig - 1) & 63].sa.sa_handler);
 	if (handler != 0 /* SIG_DFL */)
 		return 0;
 	struct scratch *s = rec_begin(CAP_REC_SIGNAL);
 	if (!s)
 		return 0;
 	struct cap_rec *r = (void *)s->buf;
+	int code = (__u64)info > 1 ? BPF_CORE_READ(info, si_code) : 0;
+	/* the record is about the receiver; the sender is the current task */
 	r->args[0] = sig;
-	r->args[1] = BPF_CORE_READ(info, si_code);
-	r->args[2] = BPF_CORE_READ(info, _sifields._kill._pid);
-	r->args[3] = handler;
+	r->args[1] = code;
+	r->args[2] = code <= 0 && (__u64)info > 1 ? r->pid : 0;
+	r->pid = BPF_CORE_READ(task, tgid);
+	r->tid = BPF_CORE_READ(task, pid);
+	r->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	r->uid = BPF_CORE_READ(task, cred, uid.val);
+	r->euid = BPF_CORE_READ(task, cred, euid.val);
+	r->gid = BPF_CORE_READ(task, cred, gid.val);
+	r->cgroup = BPF_CORE_READ(task, cgroups, dfl_cgrp, kn, id);
+	BPF_CORE_READ_STR_INTO(&r->comm, task, comm);
 	rec_submit();
 	return 0;
 }

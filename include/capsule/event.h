@@ -27,7 +27,7 @@ enum cap_rec_type {
 	CAP_REC_EXEC = 2,    /* sched_process_exec: a successful execve/execveat; args[0] = old pid */
 	CAP_REC_FORK = 3,    /* sched_process_fork: args[0] = child tid, args[1] = child tgid */
 	CAP_REC_EXIT = 4,    /* sched_process_exit of the last thread: ret = wait status, args[0..1] = user/system ns */
-	CAP_REC_SIGNAL = 5,  /* signal_deliver: args[0] = sig, args[1] = si_code, args[2] = sender pid, args[3] = handler */
+	CAP_REC_SIGNAL = 5,  /* signal_generate for a traced receiver with the default action: args[0] = sig, args[1] = si_code, args[2] = sender pid */
 };
 
 struct cap_rec {

@@ -182,3 +182,25 @@ size_t cap_fmt_decoded(char *buf, size_t n, enum cap_fmt fmt, uint64_t v)
 	}
 	return s ? (size_t)snprintf(buf, n, "%s", s) : 0;
 }
+
+size_t cap_describe_pseudo_path(char *buf, size_t n, const struct cap_event *ev, const struct cap_fieldref *f)
+{
+	struct cap_fileinfo fi;
+	char ns[64] = "";
+	/* only a bare "/" from a pseudo filesystem is replaced: everything else is a real path */
+	if (f->len != 1 || f->data[0] != '/' || !cap_event_struct(ev, CAP_F_FILE, f->arg, &fi, sizeof(fi)))
+		return 0;
+	switch (fi.magic) {
+	case 0x6e736673: /* nsfs: setns names the kind in its second argument */
+		if (ev->hdr.type == CAP_REC_SYSCALL && !strcmp(ev->sc->name, "setns"))
+			cap_ns_flags_format(ns, sizeof(ns), ev->hdr.args[1]);
+		return snprintf(buf, n, "%s:[%llu]", ns[0] && !strchr(ns, ',') ? ns : "ns", (unsigned long long)fi.ino);
+	case 0x50495045:
+		return snprintf(buf, n, "pipe:[%llu]", (unsigned long long)fi.ino);
+	case 0x534F434B:
+		return snprintf(buf, n, "socket:[%llu]", (unsigned long long)fi.ino);
+	case 0x09041934:
+		return snprintf(buf, n, "anon_inode:[%llu]", (unsigned long long)fi.ino);
+	}
+	return 0;
+}

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include "capsule/event.h"
 #include "trace/syscalls.h"
+#include "trace/decode.h"
 
 /* "127.0.0.1:53", "[::1]:8080", "unix:/run/x.sock", "unix:@abstract", "netlink:0", ...
  * Names inside come escaped. family_out gets the address family (may be NULL). */
@@ -22,5 +23,11 @@ const char *cap_fs_name(uint32_t magic);
 const char *cap_file_device_class(const struct cap_fileinfo *fi);
 /* Formats v for display according to fmt; returns 0 when the plain number says it all. */
 size_t cap_fmt_decoded(char *buf, size_t n, enum cap_fmt fmt, uint64_t v);
+
+struct cap_event;
+struct cap_fieldref;
+/* "net:[4026531833]", "pipe:[123]", ... for an fd path that is a pseudo file's bare "/";
+ * 0 when the path is a real one. */
+size_t cap_describe_pseudo_path(char *buf, size_t n, const struct cap_event *ev, const struct cap_fieldref *f);
 
 #endif

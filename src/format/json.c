@@ -194,7 +194,10 @@ static void syscall_fields(struct sbuf *b, const struct cap_event *ev, const str
 		const struct cap_fieldref *f = &ev->fields[i];
 		switch (f->type) {
 		case CAP_F_FDPATH:
-			kv_str(b, "fd_path", f->data, f->len);
+			if (cap_describe_pseudo_path(tmp, sizeof(tmp), ev, f))
+				kv_cstr(b, "fd_path", tmp);
+			else
+				kv_str(b, "fd_path", f->data, f->len);
 			break;
 		case CAP_F_SOCKADDR: {
 			int fam = 0;

@@ -237,8 +237,12 @@ static void syscall_args(struct sbuf *b, const struct cap_event *ev, const struc
 		if (d->capture == CAP_A_FD_FILE && (int32_t)ev->hdr.args[i] >= 0) {
 			f = cap_event_field(ev, CAP_F_FDPATH, i);
 			if (f) {
+				char pseudo[64];
 				sb_putc(b, '<');
-				sb_escaped(b, f->data, f->len, o->max_str);
+				if (cap_describe_pseudo_path(pseudo, sizeof(pseudo), ev, f))
+					sb_puts(b, pseudo);
+				else
+					sb_escaped(b, f->data, f->len, o->max_str);
 				sb_putc(b, '>');
 			}
 		} else if (d->capture == CAP_A_FD_SOCK) {

@@ -688,6 +688,15 @@ static int area_storm(long n)
 /* Opens DIR/<name> every 50 ms for ms milliseconds: activity to find (or not) in a log. */
 static int area_touch(const char *name, long ms)
 {
+	char line[4096];
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "0::", 3)) {
+			line[strcspn(line, "\n")] = 0;
+			out("cgroup=%s", line + 3);
+		}
+	if (f)
+		fclose(f);
 	for (long t = 0; t <= ms; t += 50) {
 		int fd = syscall(SYS_openat, AT_FDCWD, path_in(name), O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
 		if (fd >= 0)
