@@ -185,6 +185,12 @@ static int on_record(void *ctx, const void *data, size_t size)
 		}
 		fwrite(b.buf, 1, b.len, s->live);
 	}
+	if (s->live && ferror(s->live)) {
+		/* the live reader is gone; the session folder still gets everything */
+		if (s->live != stderr && s->live != stdout)
+			fclose(s->live);
+		s->live = NULL;
+	}
 	return 0;
 }
 
@@ -349,6 +355,8 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "capsule: the agent has the terminal; watch the timeline from another terminal with:\n"
 				"         sudo capsule watch %s\n", id);
 
+	/* a reader of the live output that goes away (| head) must not kill the session */
+	signal(SIGPIPE, SIG_IGN);
 	/* signals arrive on a signalfd; the child undoes this mask before exec */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);

@@ -1,4 +1,5 @@
 /* One JSON object per event: raw numbers and decoded names, every string escaped. */
+#include <fcntl.h>
 #include <string.h>
 #include <time.h>
 #include "format/json.h"
@@ -171,6 +172,10 @@ static void syscall_fields(struct sbuf *b, const struct cap_event *ev, const str
 				continue;
 			memcpy(&val, f->data, 8);
 		}
+		/* an open's mode register is garbage unless the call creates the file */
+		if (d->fmt == D_MODE && i > 0 && sc->rett == CAP_R_FD_FILE && strcmp(sc->name, "creat") &&
+		    !(ev->hdr.args[i - 1] & (O_CREAT | __O_TMPFILE)))
+			continue;
 		if (!cap_fmt_decoded(tmp, sizeof(tmp), d->fmt, val) || !tmp[0])
 			continue;
 		if (first)

@@ -87,6 +87,24 @@ static int drop_privileges(const struct cap_user *u)
 	return 0;
 }
 
+/* Whether name exists in some PATH folder (execvp reports EACCES for a folder it cannot
+ * search even when the command is nowhere). */
+static bool found_in_path(const char *name)
+{
+	const char *path = getenv("PATH");
+	char buf[4096];
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, ":");
+		if (snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, p, name) < (int)sizeof(buf) &&
+		    access(buf, F_OK) == 0)
+			return true;
+		p += n + (p[n] == ':');
+	}
+	return false;
+}
+
 static void child(char *const argv[], const struct cap_user *u, pid_t parent, int go_fd, int err_fd)
 {
 	sigset_t all;
@@ -109,6 +127,8 @@ static void child(char *const argv[], const struct cap_user *u, pid_t parent, in
 		if (read(go_fd, &c, 1) != 1)
 			_exit(127);
 		execvp(argv[0], argv);
+		if (errno == EACCES && !strchr(argv[0], '/') && !found_in_path(argv[0]))
+			errno = ENOENT; /* an unsearchable PATH folder, not the command, said EACCES */
 	}
 	e = e ? -e : errno;
 	if (write(err_fd, &e, sizeof(e)) < 0)

@@ -9,6 +9,7 @@ at run time (pids, ports, fds) come from the scenario's key=value lines on stdou
     python3 tests/integration/run.py              all tests
     python3 tests/integration/run.py -k Signal    the tests whose name contains "Signal"
     CAPSULE_KEEP=1 ...                            keep the temporary folder (kept anyway on failure)
+    CAPSULE_BIN=/path/to/capsule ...              test another capsule binary
 
 Nothing is built here: build/capsule and build/tests/scenario must exist (`make`).
 """
@@ -26,7 +27,7 @@ import unittest
 import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-CAPSULE = os.path.join(ROOT, "build", "capsule")
+CAPSULE = os.environ.get("CAPSULE_BIN") or os.path.join(ROOT, "build", "capsule")
 SCENARIO = os.path.join(ROOT, "build", "tests", "scenario")
 TIMEOUT = 60  # seconds per capsule run
 AGENT = "nobody"
@@ -750,12 +751,13 @@ class Test10Signals(AreaTest):
         """the delivered signal is SIGTERM, sent by the scenario"""
         s = self.s
         ev = self.one(s, "signal", pid=s.int("term_child"))
-        self.assertFields(ev, signal="SIGTERM", signo=15, sender_pid=s.root_pid, comm="capsule-victim")
+        self.assertFields(ev, signal="SIGTERM", signo=15, code=0, sender_pid=s.root_pid, comm="capsule-victim",
+                          area="signal")  # code 0: SI_USER (kill)
 
     def test_signal_event_sigusr1(self):
         s = self.s
         ev = self.one(s, "signal", pid=s.int("tgkill_child"))
-        self.assertFields(ev, signal="SIGUSR1", signo=10, sender_pid=s.root_pid)
+        self.assertFields(ev, signal="SIGUSR1", signo=10, code=-6, sender_pid=s.root_pid)  # SI_TKILL
 
     def test_signal_event_sigsegv(self):
         """a fault: SIGSEGV with SEGV_MAPERR, sent by the kernel (sender_pid 0)"""
@@ -767,7 +769,7 @@ class Test10Signals(AreaTest):
         s = self.s
         c = s.int("abrt_child")
         self.assertFields(self.one(s, "tgkill", pid=c), decoded__sig="SIGABRT", target__pid=c)
-        self.assertFields(self.one(s, "signal", pid=c), signal="SIGABRT", signo=6, sender_pid=c)
+        self.assertFields(self.one(s, "signal", pid=c), signal="SIGABRT", signo=6, code=-6, sender_pid=c)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -816,6 +818,7 @@ class Test12Session(CapsuleTest):
         self.assertFields(self.one(s, "kill", pid=s.root_pid), args__pid=s.root_pid, decoded__sig="SIGKILL",
                           target__pid=s.root_pid)
         self.assertFields(self.one(s, "exit", pid=s.root_pid), signal="SIGKILL", signo=9, status=9)
+        self.assertFields(self.one(s, "signal", pid=s.root_pid), signal="SIGKILL", signo=9, sender_pid=s.root_pid)
 
     def test_runs_as_sudo_user(self):
         """without --user, SUDO_UID/SUDO_GID choose the agent's identity"""
@@ -870,6 +873,17 @@ class Test12Session(CapsuleTest):
         fails = s.find("execve")
         self.assertTrue(fails and all(e.get("error") == "ENOENT" for e in fails), fails[:2])
 
+    def test_command_not_found_unsearchable_path(self):
+        """root's PATH often has folders the agent's user cannot search (/root/.local/bin):
+        a missing command is still "command not found", 127 (as a shell would say)"""
+        private = os.path.join(WORK, "root-only-bin")
+        os.makedirs(private, exist_ok=True)
+        os.chmod(private, 0o700)
+        s = run_capsule("not-found-path", ["capsule-no-such-command-%s" % uuid.uuid4().hex[:8]],
+                        env=base_env(PATH=private + ":" + CLEAN_PATH))
+        self.assertEqual(s.rc, 127, s.describe())
+        self.assertIn("command not found", s.stderr.decode(errors="replace"))
+
     def test_cgroup_removed(self):
         """CMD runs in <cgroup2>/capsule/<session>, which is gone once capsule exits"""
         mnt = cgroup2_mount()
@@ -903,6 +917,42 @@ class Test12Session(CapsuleTest):
         self.assertFalse(os.path.exists(cg), "cgroup %s left behind" % cg)
         # every event came from that cgroup
         self.assertEqual({e["cgroup"] for e in s.events}, {cg_ino})
+
+    def test_live_reader_gone(self):
+        """the reader of the live timeline goes away (capsule ... 2>&1 | head -1): the session
+        still ends normally: CMD's status, summary.json written, cgroup removed"""
+        mnt = cgroup2_mount()
+        d = workdir("reader-gone")
+        log = os.path.join(d, "log")
+        argv = [CAPSULE, "run", "--user", AGENT, "--log-dir", log, "--", SCENARIO, "storm", d, "5000"]
+        t0 = time.time()
+        p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                             env=base_env(), cwd=d)
+        first = p.stderr.readline()
+        p.stderr.close()  # like `| head -1`
+        try:
+            rc = p.wait(timeout=TIMEOUT)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        self.assertTrue(first.startswith(b"capsule: session "), first)
+        sid = first.split()[2].rstrip(b":").decode()
+        cg = os.path.join(mnt, "capsule", sid)
+        left = os.path.exists(cg)
+        for _ in range(100):  # do not leave it behind for the rest of the machine
+            try:
+                os.rmdir(cg)
+            except FileNotFoundError:
+                break
+            except OSError:
+                time.sleep(0.05)
+        self.assertEqual(rc, 0, "capsule exit status %d (%s)" % (rc, "killed by SIGPIPE" if rc == -13 else "?"))
+        self.assertFalse(left, "cgroup of session %s left" % sid)
+        s = Session(argv, subprocess.CompletedProcess(argv, rc, b"", b""), log, t0, time.time())
+        self.assertIsNotNone(s.summary, "no summary.json")
+        self.assertEqual(s.summary["events_recorded"], len(s.events))
+        self.assertEqual(s.summary["exit_status"], 0)
 
     def test_outside_activity_ignored(self):
         d = workdir("outside")
