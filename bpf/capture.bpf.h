@@ -377,16 +377,6 @@ __noinline int add_dpath(__u32 type, __u32 arg, __u64 dentry_p, __u64 vfsmnt_p)
 		struct dentry *parent = BPF_CORE_READ(d, d_parent);
 		if (d == root || d == parent) {
 			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
-			if (d != root && pb->pos == CAP_PATH_MAX) {
-				/* a pseudo file (nsfs, pipefs, anon inodes): its name is all there is,
-				 * e.g. net:[4026531833] */
-				__u32 nl = BPF_CORE_READ(d, d_name.len) & NAME_MAX_LEN;
-				pb->pos = CAP_PATH_MAX - nl;
-				bpf_probe_read_kernel(&pb->buf[(CAP_PATH_MAX - nl) & (CAP_PATH_MAX - 1)], nl,
-						      BPF_CORE_READ(d, d_name.name));
-				complete = 1;
-				break;
-			}
 			if (d != root || up == mnt) {
 				complete = 1; /* the root of the namespace (or of a pseudo fs) */
 				break;

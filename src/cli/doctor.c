@@ -25,6 +25,8 @@
 #endif
 
 #include "cli/cli.h"
+#include "format/escape.h"
+#include "format/names.h"
 
 #include "capsule/version.h"
 
@@ -149,20 +151,14 @@ static bool has_word(const char *list, const char *word)
 	return false;
 }
 
-/* The kernel's own names: what a bug report and a web search need, not strerror prose. */
+/* The kernel's own names (the shared errno table): what a bug report and a web search need. */
 static const char *errno_name(int err)
 {
-	static const struct { int err; const char *name; } names[] = {
-		{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { ESRCH, "ESRCH" }, { EBADF, "EBADF" },
-		{ E2BIG, "E2BIG" }, { ENOMEM, "ENOMEM" }, { EACCES, "EACCES" }, { EFAULT, "EFAULT" },
-		{ EBUSY, "EBUSY" }, { EEXIST, "EEXIST" }, { ENODEV, "ENODEV" }, { EINVAL, "EINVAL" },
-		{ ENOSPC, "ENOSPC" }, { EROFS, "EROFS" }, { ENOSYS, "ENOSYS" }, { EOPNOTSUPP, "EOPNOTSUPP" },
-		{ 524, "ENOTSUPP" }, /* kernel-internal, but bpf() returns it */
-	};
 	static char other[24];
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].err == err)
-			return names[i].name;
+	const char *name = err == 524 ? "ENOTSUPP" /* kernel-internal, but bpf() returns it */
+				      : cap_errno_name(err);
+	if (name)
+		return name;
 	snprintf(other, sizeof(other), "errno %d", err);
 	return other;
 }
@@ -845,16 +841,9 @@ static void print_text(const struct report *r, bool color)
 
 static void json_str(const char *str)
 {
-	putchar('"');
-	for (const unsigned char *p = (const unsigned char *)str; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			printf("\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			printf("\\u%04x", *p);
-		else
-			putchar(*p);
-	}
-	putchar('"');
+	char buf[1024];
+	size_t n = cap_json_escape(buf, sizeof(buf), str, strlen(str));
+	printf("\"%.*s\"", (int)n, buf);
 }
 
 static void json_row(const struct row *w)

@@ -140,9 +140,8 @@ static void syscall_view(struct cap_view *v, const struct cap_event *ev)
 	}
 
 	if (is_open) {
-		const struct cap_fieldref *u = cap_event_field(ev, CAP_F_U64, -1);
 		if (!strcmp(n, "openat2"))
-			flags = u && u->len >= 8 ? *(const uint64_t *)(const void *)u->data : 0;
+			cap_event_u64(ev, 2, &flags);
 		else if (!strcmp(n, "creat"))
 			flags = O_CREAT | O_WRONLY | O_TRUNC;
 		else
@@ -189,8 +188,8 @@ static void syscall_view(struct cap_view *v, const struct cap_event *ev)
 	case AREA_ns:
 		if (!strcmp(n, "setns"))
 			v->warning = "joined a namespace";
-		else if (a[0] & CLONE_NEWUSER || (!strcmp(n, "clone3") && cap_event_field(ev, CAP_F_U64, 0) &&
-						  (*(const uint64_t *)(const void *)cap_event_field(ev, CAP_F_U64, 0)->data & CLONE_NEWUSER)))
+		else if (!strcmp(n, "clone3") ? (cap_event_u64(ev, 0, &flags), flags & CLONE_NEWUSER)
+					       : a[0] & CLONE_NEWUSER)
 			v->warning = "user namespace created";
 		else
 			v->warning = "namespace created";

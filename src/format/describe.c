@@ -1,6 +1,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <linux/netlink.h>
@@ -203,4 +204,17 @@ size_t cap_describe_pseudo_path(char *buf, size_t n, const struct cap_event *ev,
 		return snprintf(buf, n, "anon_inode:[%llu]", (unsigned long long)fi.ino);
 	}
 	return 0;
+}
+
+bool cap_arg_shown(const struct cap_syscall *sc, int i, const __u64 *args)
+{
+	if (sc->args[i].fmt != D_MODE || i == 0 || sc->rett != CAP_R_FD_FILE || !strcmp(sc->name, "creat"))
+		return true;
+	return (args[i - 1] & (O_CREAT | __O_TMPFILE)) != 0;
+}
+
+int cap_event_u64(const struct cap_event *ev, int arg, uint64_t *out)
+{
+	*out = 0;
+	return cap_event_struct(ev, CAP_F_U64, arg, out, sizeof(*out));
 }

@@ -2,6 +2,7 @@
 #ifndef CAPSULE_DESCRIBE_H
 #define CAPSULE_DESCRIBE_H
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include "capsule/event.h"
 #include "trace/syscalls.h"
@@ -24,8 +25,11 @@ const char *cap_file_device_class(const struct cap_fileinfo *fi);
 /* Formats v for display according to fmt; returns 0 when the plain number says it all. */
 size_t cap_fmt_decoded(char *buf, size_t n, enum cap_fmt fmt, uint64_t v);
 
-struct cap_event;
-struct cap_fieldref;
+/* False for the mode argument of an open that does not create a file: the register then
+ * holds whatever was left in it. */
+bool cap_arg_shown(const struct cap_syscall *sc, int i, const __u64 *args);
+/* The u64 of a CAP_F_U64 field (clone3 flags, open_how.flags); 0 when absent or short. */
+int cap_event_u64(const struct cap_event *ev, int arg, uint64_t *out);
 /* "net:[4026531833]", "pipe:[123]", ... for an fd path that is a pseudo file's bare "/";
  * 0 when the path is a real one. */
 size_t cap_describe_pseudo_path(char *buf, size_t n, const struct cap_event *ev, const struct cap_fieldref *f);

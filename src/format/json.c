@@ -1,5 +1,4 @@
 /* One JSON object per event: raw numbers and decoded names, every string escaped. */
-#include <fcntl.h>
 #include <string.h>
 #include <time.h>
 #include "format/json.h"
@@ -166,15 +165,9 @@ static void syscall_fields(struct sbuf *b, const struct cap_event *ev, const str
 	for (int i = 0; i < 6 && sc->args[i].name; i++) {
 		const struct cap_arg_desc *d = &sc->args[i];
 		uint64_t val = ev->hdr.args[i];
-		if (d->capture == CAP_A_U64PTR) {
-			const struct cap_fieldref *f = cap_event_field(ev, CAP_F_U64, i);
-			if (!f || f->len < 8)
-				continue;
-			memcpy(&val, f->data, 8);
-		}
-		/* an open's mode register is garbage unless the call creates the file */
-		if (d->fmt == D_MODE && i > 0 && sc->rett == CAP_R_FD_FILE && strcmp(sc->name, "creat") &&
-		    !(ev->hdr.args[i - 1] & (O_CREAT | __O_TMPFILE)))
+		if (d->capture == CAP_A_U64PTR && !cap_event_u64(ev, i, &val))
+			continue;
+		if (!cap_arg_shown(sc, i, ev->hdr.args))
 			continue;
 		if (!cap_fmt_decoded(tmp, sizeof(tmp), d->fmt, val) || !tmp[0])
 			continue;

@@ -1,6 +1,5 @@
 /* The live timeline line: [12:01:03.513] P4321 (python3) openat path=/x flags=O_RDONLY -> FD 3 */
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -211,10 +210,10 @@ static void syscall_args(struct sbuf *b, const struct cap_event *ev, const struc
 			continue;
 		}
 		case CAP_A_U64PTR:
-			f = cap_event_field(ev, CAP_F_U64, i);
-			if (f && f->len >= 8) {
+			{
 				uint64_t u;
-				memcpy(&u, f->data, 8);
+				if (!cap_event_u64(ev, i, &u))
+					continue;
 				sb_putc(b, ' ');
 				sb_puts(b, d->name);
 				sb_putc(b, '=');
@@ -226,9 +225,7 @@ static void syscall_args(struct sbuf *b, const struct cap_event *ev, const struc
 		}
 		if (d->fmt == D_SKIP)
 			continue;
-		/* an open's mode only matters when it creates the file */
-		if (d->fmt == D_MODE && i > 0 && sc->rett == CAP_R_FD_FILE && !(ev->hdr.args[i - 1] & (O_CREAT | __O_TMPFILE)) &&
-		    strcmp(sc->name, "creat"))
+		if (!cap_arg_shown(sc, i, ev->hdr.args))
 			continue;
 		sb_putc(b, ' ');
 		sb_puts(b, d->name);
