@@ -14,6 +14,7 @@ at run time (pids, ports, fds) come from the scenario's key=value lines on stdou
 Nothing is built here: build/capsule and build/tests/scenario must exist (`make`).
 """
 import datetime
+import importlib
 import json
 import os
 import pwd
@@ -1138,8 +1139,22 @@ class Result(unittest.TextTestResult):
         self._line("XPASS", test)
 
 
+def load_test_modules():
+    """Test classes of tests/integration/test_*.py join this module's: they `from run import ...`
+    the helpers above, and -k filters them like the rest."""
+    sys.modules.setdefault("run", sys.modules[__name__])
+    here = os.path.dirname(os.path.abspath(__file__))
+    for f in sorted(os.listdir(here)):
+        if f.startswith("test_") and f.endswith(".py"):
+            mod = importlib.import_module(f[:-3])
+            for k, v in vars(mod).items():
+                if isinstance(v, type) and issubclass(v, unittest.TestCase) and v.__module__ == mod.__name__:
+                    globals()[k] = v
+
+
 def main():
     global WORK
+    load_test_modules()
     if os.geteuid() != 0:
         print("run.py: the integration tests need root (capsule loads BPF programs)", file=sys.stderr)
         return 2
