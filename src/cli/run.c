@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli/cli.h"
+#include "enrich/exe.h"
+#include "enrich/proctree.h"
 #include "enrich/view.h"
 #include "format/json.h"
 #include "format/text.h"
@@ -29,7 +31,7 @@
 
 struct run_opts {
 	const char *user;
-	bool allow_root, follow_all, json, verbose, debug, color;
+	bool allow_root, follow_all, json, verbose, debug, color, tree;
 	int interactive; /* -1 auto, 0 no, 1 yes */
 	const char *output, *log_dir;
 	unsigned buffer_mib;
@@ -45,6 +47,8 @@ struct session {
 	struct cap_summary sum;
 	struct cap_event ev;
 	struct cap_view view;
+	struct cap_exe exe;        /* image hashes, files the session wrote */
+	struct cap_proctree tree;
 	char *line;
 	uint64_t seq;
 	int64_t boot_to_real; /* add to a boot-time stamp to get wall-clock ns */
@@ -70,6 +74,7 @@ static const char usage[] =
 	"      --no-interactive   always print the timeline live, even for full-screen agents\n"
 	"  -b, --buffer-size MIB  kernel ring buffer size (power of two, 1-1024; default 16)\n"
 	"      --max-string N     longest string shown in the live text (default 256)\n"
+	"      --tree             print the process tree at the end (always in processes.json)\n"
 	"      --no-color         no colour (also NO_COLOR=1)\n"
 	"  -d, --debug            libbpf debug output and verifier logs\n"
 	"  -h, --help             this help\n"
@@ -95,7 +100,7 @@ static bool is_fullscreen_agent(const char *cmd)
 
 static int parse_opts(struct run_opts *o, int argc, char **argv)
 {
-	enum { OPT_ALLOW_ROOT = 256, OPT_JSON, OPT_NO_INTERACTIVE, OPT_MAX_STRING, OPT_NO_COLOR };
+	enum { OPT_ALLOW_ROOT = 256, OPT_JSON, OPT_NO_INTERACTIVE, OPT_MAX_STRING, OPT_NO_COLOR, OPT_TREE };
 	static const struct option longopts[] = {
 		{ "user", required_argument, NULL, 'u' },
 		{ "allow-root", no_argument, NULL, OPT_ALLOW_ROOT },
@@ -109,6 +114,7 @@ static int parse_opts(struct run_opts *o, int argc, char **argv)
 		{ "buffer-size", required_argument, NULL, 'b' },
 		{ "max-string", required_argument, NULL, OPT_MAX_STRING },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+		{ "tree", no_argument, NULL, OPT_TREE },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -144,6 +150,7 @@ static int parse_opts(struct run_opts *o, int argc, char **argv)
 			o->max_str = v;
 			break;
 		case OPT_NO_COLOR: o->color = false; break;
+		case OPT_TREE: o->tree = true; break;
 		case 'd': o->debug = true; break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: fputs(usage, stderr); return -EINVAL;
@@ -152,6 +159,37 @@ static int parse_opts(struct run_opts *o, int argc, char **argv)
 	if (optind >= argc)
 		return cli_error("run needs a command: capsule run [OPTIONS] -- CMD [ARGS...]");
 	return 0;
+}
+
+static int64_t realtime_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* The "image" events of hashes the worker has finished (src/enrich/exe.h). */
+static void emit_images(struct session *s)
+{
+	struct cap_exeresult r;
+	struct sbuf b;
+	while (cap_exe_poll(&s->exe, &r)) {
+		int64_t now = realtime_now();
+		cap_proctree_image(&s->tree, &r);
+		s->sum.events++;
+		s->sum.by_area[AREA_proc]++;
+		sb_init(&b, s->line, LINE_MAX_BYTES);
+		cap_exe_image_json(&b, &r, ++s->seq, now);
+		fwrite(b.buf, 1, b.len, s->jsonl);
+		if (s->live && s->live_json)
+			fwrite(b.buf, 1, b.len, s->live);
+		sb_init(&b, s->line, LINE_MAX_BYTES);
+		cap_exe_image_text(&b, &r, now, &s->text_file);
+		fwrite(b.buf, 1, b.len, s->timeline);
+		if (s->live && !s->live_json)
+			fwrite(b.buf, 1, b.len, s->live);
+		free(r.job.path);
+	}
 }
 
 static int on_record(void *ctx, const void *data, size_t size)
@@ -167,6 +205,8 @@ static int on_record(void *ctx, const void *data, size_t size)
 	ev->seq = ++s->seq;
 	ev->realtime_ns = (int64_t)ev->hdr.ts + s->boot_to_real;
 	cap_view_build(&s->view, ev);
+	cap_exe_event(&s->exe, ev, &s->view);
+	cap_proctree_event(&s->tree, ev, &s->view);
 	cap_summary_add(&s->sum, ev, &s->view);
 
 	sb_init(&b, s->line, LINE_MAX_BYTES);
@@ -191,6 +231,7 @@ static int on_record(void *ctx, const void *data, size_t size)
 			fclose(s->live);
 		s->live = NULL;
 	}
+	emit_images(s);
 	return 0;
 }
 
@@ -329,6 +370,10 @@ int cmd_run(int argc, char **argv)
 	s.text_live = (struct cap_text_opts){ .color = o.color && s.live && isatty(fileno(s.live)),
 					      .max_str = o.max_str };
 	cap_summary_init(&s.sum);
+	if (cap_exe_init(&s.exe, true))
+		fprintf(stderr, "capsule: ⚠ no image hashes: cannot start the hashing thread\n");
+	if (cap_proctree_init(&s.tree))
+		return cli_error("out of memory"), 1;
 	s.boot_to_real = boot_to_realtime();
 
 	cap_cgroup_reap_stale();
@@ -379,6 +424,7 @@ int cmd_run(int argc, char **argv)
 	double last_stats = now_s();
 	for (;;) {
 		cap_tracer_poll(&tracer, 10);
+		emit_images(&s);
 		flush_all(&s);
 
 		struct signalfd_siginfo si;
@@ -421,6 +467,10 @@ int cmd_run(int argc, char **argv)
 		;
 
 out_summary:
+	/* the hashes still being computed, then their events (a stuck file costs 5 s at most) */
+	if (s.exe.hashing && cap_exehash_wait(&s.exe.hash, 5000))
+		fprintf(stderr, "capsule: ⚠ some image hashes were not finished in time\n");
+	emit_images(&s);
 	report_losses(&s, &tracer);
 	s.sum.lost = cap_tracer_stat(&tracer, CAP_STAT_LOST);
 	s.sum.truncated = cap_tracer_stat(&tracer, CAP_STAT_TRUNCATED);
@@ -434,12 +484,22 @@ out_summary:
 		info.user = user.name;
 		info.log_dir = log_dir;
 		info.exit_status = status;
+		info.home = user.home;
 		cap_summary_print(stderr, &s.sum, &info, o.color && isatty(STDERR_FILENO));
 		FILE *sj = open_log(log_dir, "summary.json");
 		if (sj) {
 			cap_summary_json(sj, &s.sum, &info);
 			fclose(sj);
 		}
+		if (s.exe.hashing)
+			cap_proctree_fill_hashes(&s.tree, &s.exe.hash);
+		FILE *pj = open_log(log_dir, "processes.json");
+		if (pj) {
+			cap_proctree_json(pj, &s.tree);
+			fclose(pj);
+		}
+		if (o.tree)
+			cap_proctree_print(stderr, &s.tree, o.color && isatty(STDERR_FILENO));
 	}
 out:
 	cap_tracer_stop(&tracer);
@@ -454,6 +514,8 @@ out:
 	if (s.timeline)
 		fclose(s.timeline);
 	cap_summary_free(&s.sum);
+	cap_exe_free(&s.exe);
+	cap_proctree_free(&s.tree);
 	free(s.line);
 	return status;
 }

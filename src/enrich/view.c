@@ -223,6 +223,14 @@ static void exec_view(struct cap_view *v, const struct cap_event *ev)
 	}
 	if (cap_event_struct(ev, CAP_F_FILE, 6, &v->file, sizeof(v->file)))
 		v->has_file = 1;
+	/* a script: the kernel ran the interpreter (path[0]) on the file exec'd (filename) */
+	const struct cap_fieldref *sp = cap_event_field(ev, CAP_F_STR, 0);
+	if (sp && cap_event_field(ev, CAP_F_INTERP, -1)) {
+		const struct cap_fieldref *cwd = cap_event_field(ev, CAP_F_CWD, -1);
+		v->has_script = 1;
+		v->path_len[1] = cap_path_join(v->path[1], sizeof(v->path[1]), cwd ? (const char *)cwd->data : "",
+					       cwd ? cwd->len : 0, (const char *)sp->data, sp->len);
+	}
 	if (v->has_file && (v->file.mode & (S_ISUID | S_ISGID)))
 		v->warning = v->file.mode & S_ISUID ? "exec of a setuid binary" : "exec of a setgid binary";
 	if (cap_event_struct(ev, CAP_F_CRED, 0, &c, sizeof(c)) && c.uid != 0 &&
@@ -236,6 +244,9 @@ void cap_view_build(struct cap_view *v, const struct cap_event *ev)
 	v->has_file = 0;
 	v->device = v->fs = v->warning = NULL;
 	v->writes = 0;
+	v->has_script = 0;
+	v->image_sha256[0] = 0;
+	v->image_note = NULL;
 	if (ev->hdr.type == CAP_REC_SYSCALL)
 		syscall_view(v, ev);
 	else if (ev->hdr.type == CAP_REC_EXEC)

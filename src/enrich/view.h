@@ -20,6 +20,12 @@ struct cap_view {
 	const char *fs;           /* filesystem of that file */
 	const char *warning;      /* why this event is risky, or NULL */
 	int writes;               /* an open for writing, or a call that changes a file */
+	/* exec only: a script run through an interpreter has its path in path[1] (the kernel
+	 * records the interpreter's inode only); the image hash is filled by src/enrich/exe.c
+	 * when already known ("" if not) */
+	int has_script;
+	char image_sha256[65];
+	const char *image_note;   /* why there will be no hash, e.g. "dropped" */
 };
 
 void cap_view_build(struct cap_view *v, const struct cap_event *ev);

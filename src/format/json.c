@@ -306,6 +306,8 @@ static void exec_fields(struct sbuf *b, const struct cap_event *ev, const struct
 		kv_str(b, "exe", v->path[0], v->path_len[0]);
 	if ((f = cap_event_field(ev, CAP_F_INTERP, -1)))
 		kv_str(b, "interpreter", f->data, f->len);
+	if (v->has_script)
+		kv_str(b, "script", v->path[1], v->path_len[1]);
 	if ((f = cap_event_field(ev, CAP_F_ARGV, -1))) {
 		key(b, "argv");
 		sb_putc(b, '[');
@@ -351,6 +353,10 @@ static void exec_fields(struct sbuf *b, const struct cap_event *ev, const struct
 		key(b, "setgid");
 		sb_puts(b, fi.mode & 02000 ? "true" : "false");
 	}
+	if (v->image_sha256[0])
+		kv_cstr(b, "image_sha256", v->image_sha256);
+	if (v->image_note)
+		kv_cstr(b, "image_status", v->image_note);
 }
 
 void cap_json_event(struct sbuf *b, const struct cap_event *ev, const struct cap_view *v)

@@ -322,6 +322,10 @@ static void exec_args(struct sbuf *b, const struct cap_event *ev, const struct c
 		sb_puts(b, " interp=");
 		sb_escaped(b, f->data, f->len, o->max_str);
 	}
+	if (v->has_script) {
+		sb_puts(b, " script=");
+		sb_escaped(b, v->path[1], v->path_len[1], o->max_str);
+	}
 	f = cap_event_field(ev, CAP_F_CWD, -1);
 	if (f) {
 		sb_puts(b, " cwd=");
@@ -340,6 +344,10 @@ static void exec_args(struct sbuf *b, const struct cap_event *ev, const struct c
 			sb_puts(b, " caps=");
 			sb_puts(b, tmp);
 		}
+	}
+	if (v->image_sha256[0]) {
+		sb_puts(b, " image_sha256=");
+		sb_puts(b, v->image_sha256);
 	}
 }
 

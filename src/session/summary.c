@@ -105,8 +105,19 @@ void cap_summary_add(struct cap_summary *s, const struct cap_event *ev, const st
 		add_warning(s, v->warning);
 }
 
-/* Up to max entries of a set, comma-separated, escaped. */
-static void print_some(FILE *f, const struct strset *set, int max)
+/* The length of the home prefix of path ("/home/u" of "/home/u/.bashrc"), or 0. */
+size_t cap_home_prefix(const char *path, const char *home)
+{
+	size_t n = home ? strlen(home) : 0;
+	while (n > 1 && home[n - 1] == '/')
+		n--;
+	if (n < 2 || home[0] != '/' || strncmp(path, home, n) || (path[n] != '/' && path[n] != 0))
+		return 0;
+	return n;
+}
+
+/* Up to max entries of a set, comma-separated, escaped; paths in home as ~/... */
+static void print_some(FILE *f, const struct strset *set, int max, const char *home)
 {
 	int shown = 0;
 	char esc[1024];
@@ -117,7 +128,10 @@ static void print_some(FILE *f, const struct strset *set, int max)
 		}
 		struct sbuf b;
 		sb_init(&b, esc, sizeof(esc));
-		sb_escaped(&b, str, strlen(str), 120);
+		size_t h = cap_home_prefix(str, home);
+		if (h)
+			sb_putc(&b, '~');
+		sb_escaped(&b, str + h, strlen(str + h), 120);
 		fprintf(f, "%s%s", shown++ ? ", " : "", esc);
 	}
 }
@@ -139,18 +153,18 @@ void cap_summary_print(FILE *f, const struct cap_summary *s, const struct cap_se
 		s->files_written.count, s->files_deleted.count);
 	if (s->files_written.count) {
 		fprintf(f, "             written: ");
-		print_some(f, &s->files_written, 5);
+		print_some(f, &s->files_written, 5, si->home);
 		fprintf(f, "\n");
 	}
 	if (s->files_deleted.count) {
 		fprintf(f, "             deleted: ");
-		print_some(f, &s->files_deleted, 5);
+		print_some(f, &s->files_deleted, 5, si->home);
 		fprintf(f, "\n");
 	}
 	fprintf(f, "  hosts      %zu contacted", s->hosts.count);
 	if (s->hosts.count) {
 		fprintf(f, ": ");
-		print_some(f, &s->hosts, 6);
+		print_some(f, &s->hosts, 6, NULL);
 	}
 	fprintf(f, "\n");
 	fprintf(f, "  warnings   %s%llu%s", warnc, (unsigned long long)s->warnings, r);

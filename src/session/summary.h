@@ -28,11 +28,15 @@ struct cap_session_info {
 	const char *command;   /* escaped for display */
 	const char *user;
 	const char *log_dir;
+	const char *home;      /* the agent's home: shown as ~ in the printed paths (NULL: none) */
 	double duration_s;
 	int exit_status;       /* as capsule exits: code, or 128+signal */
 	uint64_t leftover_killed;
 	long peak_rss_kb;      /* capsule's own */
 };
+
+/* The length of the home prefix of path ("/home/u" of "/home/u/.bashrc"), or 0. */
+size_t cap_home_prefix(const char *path, const char *home);
 
 void cap_summary_print(FILE *f, const struct cap_summary *s, const struct cap_session_info *si, int color);
 void cap_summary_json(FILE *f, const struct cap_summary *s, const struct cap_session_info *si);

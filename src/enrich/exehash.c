@@ -1,0 +1,431 @@
+/* SHA-256 of exec'd files on a worker thread, with a bounded LRU cache (see exehash.h).
+ *
+ * Opening the file safely: the path in an exec record may name another file by the time the
+ * worker gets to it (renamed, replaced, a symlink to a device planted in its place), and the
+ * worker runs as root. So the file is first opened with O_PATH (no read, no device open
+ * side effects), through /proc/PID/exe while the process lives (the very file the kernel
+ * mapped), else through the path without following a last symlink; its (device, inode) must
+ * be the ones the kernel recorded at exec and it must be a regular file. Only then is it
+ * reopened for reading through /proc/self/fd. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <openssl/evp.h>
+#include "enrich/exehash.h"
+
+struct cap_exehash_entry {
+	struct cap_exekey key;
+	bool pending;                  /* a job for this key is queued or running */
+	uint8_t sha[32];
+	struct cap_exehash_entry *hnext, *prev, *next;
+};
+
+static uint64_t key_hash(const struct cap_exekey *k)
+{
+	uint64_t h = k->ino * 0x9E3779B97F4A7C15ULL;
+	h ^= (k->dev + (uint64_t)k->mtime * 31 + k->size * 131) * 0xC2B2AE3D27D4EB4FULL;
+	return h ^ (h >> 29);
+}
+
+static bool key_eq(const struct cap_exekey *a, const struct cap_exekey *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->mtime == b->mtime && a->size == b->size;
+}
+
+/* ---- the LRU cache (callers hold mu) ---- */
+
+static void lru_unlink(struct cap_exehash *h, struct cap_exehash_entry *e)
+{
+	if (e->prev)
+		e->prev->next = e->next;
+	else
+		h->lru_head = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
+	else
+		h->lru_tail = e->prev;
+	e->prev = e->next = NULL;
+}
+
+static void lru_front(struct cap_exehash *h, struct cap_exehash_entry *e)
+{
+	e->next = h->lru_head;
+	e->prev = NULL;
+	if (h->lru_head)
+		h->lru_head->prev = e;
+	h->lru_head = e;
+	if (!h->lru_tail)
+		h->lru_tail = e;
+}
+
+static struct cap_exehash_entry **find_slot(struct cap_exehash *h, const struct cap_exekey *k)
+{
+	struct cap_exehash_entry **p = &h->buckets[key_hash(k) & (h->nbuckets - 1)];
+	while (*p && !key_eq(&(*p)->key, k))
+		p = &(*p)->hnext;
+	return p;
+}
+
+static void remove_entry(struct cap_exehash *h, struct cap_exehash_entry *e)
+{
+	struct cap_exehash_entry **p = find_slot(h, &e->key);
+	if (*p == e)
+		*p = e->hnext;
+	lru_unlink(h, e);
+	h->count--;
+	free(e);
+}
+
+/* The entry for k, created (evicting the least recently used) when absent. */
+static struct cap_exehash_entry *get_entry(struct cap_exehash *h, const struct cap_exekey *k)
+{
+	struct cap_exehash_entry **p = find_slot(h, k);
+	if (*p)
+		return *p;
+	if (h->count >= h->cap && h->lru_tail) {
+		remove_entry(h, h->lru_tail);
+		p = find_slot(h, k);
+	}
+	struct cap_exehash_entry *e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	e->key = *k;
+	*p = e;
+	lru_front(h, e);
+	h->count++;
+	return e;
+}
+
+/* ---- hashing ---- */
+
+int cap_sha256_fd(int fd, uint64_t max_bytes, uint8_t sha[32], uint64_t *size)
+{
+	static __thread uint8_t buf[1 << 16];
+	uint64_t total = 0;
+	unsigned len = 0;
+	int ret = 0;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	if (!ctx)
+		return -ENOMEM;
+	if (!EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
+		ret = -EIO;
+		goto out;
+	}
+	for (;;) {
+		ssize_t n = pread(fd, buf, sizeof(buf), total);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			ret = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		total += n;
+		if (total > max_bytes) {
+			ret = -EFBIG;
+			goto out;
+		}
+		EVP_DigestUpdate(ctx, buf, n);
+	}
+	if (!EVP_DigestFinal_ex(ctx, sha, &len) || len != 32)
+		ret = -EIO;
+	if (size)
+		*size = total;
+out:
+	EVP_MD_CTX_free(ctx);
+	return ret;
+}
+
+void cap_sha256_hex(char out[65], const uint8_t sha[32])
+{
+	static const char digits[] = "0123456789abcdef";
+	for (int i = 0; i < 32; i++) {
+		out[2 * i] = digits[sha[i] >> 4];
+		out[2 * i + 1] = digits[sha[i] & 15];
+	}
+	out[64] = 0;
+}
+
+const char *cap_image_status_name(int status)
+{
+	switch (status) {
+	case CAP_IMG_OK: return "ok";
+	case CAP_IMG_MODIFIED: return "modified";
+	case CAP_IMG_REPLACED: return "replaced";
+	case CAP_IMG_TOO_LARGE: return "too_large";
+	case CAP_IMG_ERROR: return "error";
+	case CAP_IMG_DROPPED: return "dropped";
+	}
+	return "?";
+}
+
+static bool same_inode(const struct stat *st, const struct cap_exekey *k)
+{
+	return st->st_ino == k->ino &&
+	       st->st_dev == makedev((unsigned)(k->dev >> 20), (unsigned)(k->dev & 0xfffff));
+}
+
+/* An O_PATH fd of the exec'd file (see the top of this file), or -1 with r->status set. */
+static int open_verified(struct cap_exeresult *r)
+{
+	const struct cap_exejob *j = &r->job;
+	char p[64];
+	struct stat st;
+	int fd;
+
+	if (j->role == CAP_IMG_EXE && j->pid) {
+		snprintf(p, sizeof(p), "/proc/%u/exe", j->pid);
+		fd = open(p, O_PATH | O_CLOEXEC);
+		if (fd >= 0) {
+			if (!fstat(fd, &st) && S_ISREG(st.st_mode) && same_inode(&st, &j->key)) {
+				r->via_proc = true;
+				return fd;
+			}
+			close(fd); /* the process exec'd again, or its pid was reused */
+		}
+	}
+	bool script = j->role == CAP_IMG_SCRIPT;
+	if (!j->path || j->path[0] != '/') {
+		r->status = CAP_IMG_REPLACED;
+		return -1;
+	}
+	fd = open(j->path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		r->status = errno == ENOENT || errno == ELOOP ? CAP_IMG_REPLACED : CAP_IMG_ERROR;
+		r->err = errno;
+		return -1;
+	}
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (!script && !same_inode(&st, &j->key))) {
+		close(fd);
+		r->status = CAP_IMG_REPLACED;
+		return -1;
+	}
+	if (script) /* the version found is the one hashed (and cached) */
+		r->job.key = (struct cap_exekey){ .dev = (uint64_t)major(st.st_dev) << 20 | minor(st.st_dev),
+						  .ino = st.st_ino, .mtime = st.st_mtim.tv_sec,
+						  .size = st.st_size };
+	return fd;
+}
+
+static void hash_job(struct cap_exehash *h, struct cap_exeresult *r)
+{
+	const struct cap_exejob *j = &r->job;
+	char p[64];
+	struct stat before, after;
+
+	r->status = CAP_IMG_OK;
+	int pfd = open_verified(r);
+	if (pfd < 0)
+		return;
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", pfd);
+	int fd = open(p, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	close(pfd);
+	if (fd < 0 || fstat(fd, &before)) {
+		r->status = CAP_IMG_ERROR;
+		r->err = errno;
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	if ((uint64_t)before.st_size > h->max_bytes) {
+		r->status = CAP_IMG_TOO_LARGE;
+		r->size = before.st_size;
+		close(fd);
+		return;
+	}
+	int ret = cap_sha256_fd(fd, h->max_bytes, r->sha256, &r->size);
+	if (ret == -EFBIG)
+		r->status = CAP_IMG_TOO_LARGE;
+	else if (ret)
+		r->status = CAP_IMG_ERROR, r->err = -ret;
+	/* content that changed since the exec (or while hashing) is not what ran */
+	else if (fstat(fd, &after) || (uint64_t)after.st_size != j->key.size ||
+		 after.st_mtim.tv_sec != j->key.mtime || after.st_mtim.tv_sec != before.st_mtim.tv_sec ||
+		 after.st_mtim.tv_nsec != before.st_mtim.tv_nsec || after.st_size != before.st_size)
+		r->status = CAP_IMG_MODIFIED;
+	close(fd);
+}
+
+static void *worker(void *arg)
+{
+	struct cap_exehash *h = arg;
+
+	pthread_mutex_lock(&h->mu);
+	for (;;) {
+		while (!h->njobs && !h->stop)
+			pthread_cond_wait(&h->wake, &h->mu);
+		if (h->stop)
+			break;
+		struct cap_exeresult r = { .job = h->jobs[h->job_head] };
+		h->job_head = (h->job_head + 1) % CAP_EXEHASH_INFLIGHT_MAX;
+		h->njobs--;
+		h->busy = 1;
+		pthread_mutex_unlock(&h->mu);
+
+		hash_job(h, &r);
+
+		pthread_mutex_lock(&h->mu);
+		h->busy = 0;
+		struct cap_exehash_entry **p = find_slot(h, &r.job.key);
+		if (r.status == CAP_IMG_OK) {
+			struct cap_exehash_entry *e = *p ? *p : get_entry(h, &r.job.key);
+			if (e) {
+				e->pending = false;
+				memcpy(e->sha, r.sha256, 32);
+			}
+			h->hashed++;
+			h->bytes += r.size;
+		} else if (*p) {
+			remove_entry(h, *p); /* a later exec of the same key tries again */
+		}
+		h->results[(h->res_head + h->nres) % CAP_EXEHASH_INFLIGHT_MAX] = r;
+		h->nres++;
+		atomic_store(&h->ready, h->nres);
+		pthread_cond_broadcast(&h->idle);
+	}
+	pthread_mutex_unlock(&h->mu);
+	return NULL;
+}
+
+/* ---- the reader's side ---- */
+
+int cap_exehash_init(struct cap_exehash *h, size_t cache_cap, uint64_t max_bytes)
+{
+	memset(h, 0, sizeof(*h));
+	h->cap = cache_cap ? cache_cap : CAP_EXEHASH_CACHE_MAX;
+	h->max_bytes = max_bytes ? max_bytes : CAP_EXEHASH_FILE_MAX;
+	h->nbuckets = 16;
+	while (h->nbuckets < h->cap)
+		h->nbuckets *= 2;
+	h->buckets = calloc(h->nbuckets, sizeof(*h->buckets));
+	if (!h->buckets)
+		return -ENOMEM;
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->wake, NULL);
+	pthread_cond_init(&h->idle, NULL);
+	int err = pthread_create(&h->thread, NULL, worker, h);
+	if (err) {
+		free(h->buckets);
+		h->buckets = NULL;
+		return -err;
+	}
+	h->started = true;
+	return 0;
+}
+
+void cap_exehash_free(struct cap_exehash *h)
+{
+	if (!h->buckets)
+		return;
+	if (h->started) {
+		pthread_mutex_lock(&h->mu);
+		h->stop = true;
+		pthread_cond_signal(&h->wake);
+		pthread_mutex_unlock(&h->mu);
+		pthread_join(h->thread, NULL);
+	}
+	while (h->lru_head)
+		remove_entry(h, h->lru_head);
+	for (unsigned i = 0; i < h->njobs; i++)
+		free(h->jobs[(h->job_head + i) % CAP_EXEHASH_INFLIGHT_MAX].path);
+	for (unsigned i = 0; i < h->nres; i++)
+		free(h->results[(h->res_head + i) % CAP_EXEHASH_INFLIGHT_MAX].job.path);
+	free(h->buckets);
+	pthread_mutex_destroy(&h->mu);
+	pthread_cond_destroy(&h->wake);
+	pthread_cond_destroy(&h->idle);
+	memset(h, 0, sizeof(*h));
+}
+
+int cap_exehash_lookup(struct cap_exehash *h, const struct cap_exekey *k, uint8_t sha[32])
+{
+	int found = 0;
+	pthread_mutex_lock(&h->mu);
+	struct cap_exehash_entry *e = *find_slot(h, k);
+	if (e && !e->pending) {
+		memcpy(sha, e->sha, 32);
+		lru_unlink(h, e);
+		lru_front(h, e);
+		found = 1;
+		h->hits++;
+	} else {
+		h->misses++;
+	}
+	pthread_mutex_unlock(&h->mu);
+	return found;
+}
+
+int cap_exehash_submit(struct cap_exehash *h, const struct cap_exejob *job)
+{
+	int ret = 0;
+	pthread_mutex_lock(&h->mu);
+	bool script = job->role == CAP_IMG_SCRIPT;
+	struct cap_exehash_entry *e = script ? NULL : *find_slot(h, &job->key);
+	if (e) {
+		ret = e->pending ? -EEXIST : 0; /* 0: hashed meanwhile; the caller looks it up again */
+		goto out;
+	}
+	if (h->njobs + h->busy + h->nres >= CAP_EXEHASH_INFLIGHT_MAX) {
+		h->dropped++;
+		ret = -EAGAIN;
+		goto out;
+	}
+	struct cap_exejob *j = &h->jobs[(h->job_head + h->njobs) % CAP_EXEHASH_INFLIGHT_MAX];
+	*j = *job;
+	j->path = job->path ? strdup(job->path) : NULL;
+	e = script ? NULL : get_entry(h, &job->key);
+	if ((!script && !e) || (job->path && !j->path)) {
+		free(j->path);
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (e)
+		e->pending = true;
+	h->njobs++;
+	pthread_cond_signal(&h->wake);
+out:
+	pthread_mutex_unlock(&h->mu);
+	return ret;
+}
+
+int cap_exehash_poll(struct cap_exehash *h, struct cap_exeresult *r)
+{
+	if (!atomic_load_explicit(&h->ready, memory_order_relaxed))
+		return 0;
+	pthread_mutex_lock(&h->mu);
+	int got = h->nres > 0;
+	if (got) {
+		*r = h->results[h->res_head];
+		h->res_head = (h->res_head + 1) % CAP_EXEHASH_INFLIGHT_MAX;
+		h->nres--;
+		atomic_store(&h->ready, h->nres);
+	}
+	pthread_mutex_unlock(&h->mu);
+	return got;
+}
+
+int cap_exehash_wait(struct cap_exehash *h, int timeout_ms)
+{
+	struct timespec until;
+	int ret = 0;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += timeout_ms / 1000;
+	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+	if (until.tv_nsec >= 1000000000) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&h->mu);
+	while ((h->njobs || h->busy) && ret == 0)
+		ret = pthread_cond_timedwait(&h->idle, &h->mu, &until);
+	pthread_mutex_unlock(&h->mu);
+	return ret ? -ETIMEDOUT : 0;
+}
