@@ -7,6 +7,8 @@ Workloads
             teardown cost, measured separately on /bin/true, does not dominate)
   forkexec  bench/forkexec.c: fork + execve("/bin/true") + waitpid, N times
   build     a generated C project (~30 files + Makefile), `make -j2` from clean
+  enrich    bench/enrich.c: in-memory records through decode + enrichment + text and JSON
+            output on one core, in events/s (no kernel, no capsule run)
 
 Runs are interleaved (bare, capsule, strace, bare, capsule, ...) so that drift in
 machine load hits every mode alike; the table reports medians. Targets are
@@ -36,6 +38,7 @@ BENCH_BIN = os.path.join(BUILD, "bench")
 TARGET_STORM_RATIO = 1.5
 TARGET_BUILD_RATIO = 1.05
 TARGET_RSS_MIB = 64
+TARGET_ENRICH_EPS = 500000
 RUN_TIMEOUT_S = 900
 
 
@@ -168,6 +171,14 @@ def ensure_helper(name):
         subprocess.run(["gcc", "-O2", "-g", "-std=gnu11", "-Wall", "-Wextra", "-Werror",
                         "-D_GNU_SOURCE", src, "-o", out], check=True)
     return out
+
+
+def run_enrich():
+    """build/bench/enrich (linked with the library, so built by make) -> its JSON figures."""
+    subprocess.run(["make", "-s", "-C", ROOT, "build/bench/enrich"], check=True)
+    out = subprocess.run([os.path.join(BENCH_BIN, "enrich"), "--json"], check=True,
+                         capture_output=True, text=True, timeout=RUN_TIMEOUT_S).stdout
+    return json.loads(out)
 
 
 def med(xs):
@@ -326,7 +337,7 @@ def main():
                     help="bare (and strace) only")
     ap.add_argument("--quick", action="store_true", help="fewer iterations and runs: a smoke run")
     ap.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
-    ap.add_argument("--only", action="append", choices=["storm", "forkexec", "build"],
+    ap.add_argument("--only", action="append", choices=["storm", "forkexec", "build", "enrich"],
                     help="run only this workload (repeatable)")
     ap.add_argument("--storm-iters", type=int, default=None, help="default 1000000 (quick 100000)")
     ap.add_argument("--forkexec-iters", type=int, default=None, help="default 2000 (quick 200)")
@@ -387,7 +398,7 @@ def main():
 
         log(f"bench: {args.repeat} run(s) per mode, {args.warmup} warm-up, strace x"
             f"{args.strace_repeat if args.strace else 0}; b=bare c=capsule s=strace\n")
-        if capsule:
+        if capsule and workloads:
             try:
                 log("  startup  ")
                 ts = []
@@ -410,11 +421,30 @@ def main():
                 failures.append(f"{w.name}: {e}")
                 print(f"bench: {w.name} failed: {e}", file=sys.stderr)
 
+    enrich = None
+    if not args.only or "enrich" in args.only:
+        try:
+            log("  enrich   ")
+            enrich = run_enrich()
+            log("done\n")
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired, ValueError) as e:
+            log("\n")
+            failures.append(f"enrich: {e}")
+
     add_net_ratios(results, startup)
     print()
-    print_table(results, startup)
+    if results:
+        print_table(results, startup)
     missed = [f"{r['name']}: {t['what']} {t['value']} > {t['limit']}"
               for r in results for t in r["targets"] if not t["ok"]]
+    if enrich:
+        print(f"enrichment (decode + enrich + text/JSON, one core): file events "
+              f"{enrich['file_events_per_s']:,.0f}/s, process events {enrich['process_events_per_s']:,.0f}/s, "
+              f"mixed {enrich['mixed_events_per_s']:,.0f}/s (target >= {TARGET_ENRICH_EPS:,}/s) "
+              f"{'ok' if enrich['ok'] else 'MISS'}")
+        for k in ("file_events_per_s", "process_events_per_s"):
+            if enrich[k] < TARGET_ENRICH_EPS:
+                missed.append(f"enrich: {k} {enrich[k]:.0f} < {TARGET_ENRICH_EPS}")
 
     out = {
         "host": {"kernel": platform.release(), "machine": platform.machine(),
@@ -424,9 +454,11 @@ def main():
                    "quick": q, "storm_iters": storm_n, "forkexec_iters": fork_n,
                    "build_files": nfiles, "capsule": capsule},
         "targets": {"storm_ratio": TARGET_STORM_RATIO, "storm_events_lost": 0,
-                    "build_ratio": TARGET_BUILD_RATIO, "peak_rss_mib": TARGET_RSS_MIB},
+                    "build_ratio": TARGET_BUILD_RATIO, "peak_rss_mib": TARGET_RSS_MIB,
+                    "enrich_events_per_s": TARGET_ENRICH_EPS},
         "capsule_startup_s": startup,
         "workloads": results,
+        "enrichment": enrich,
         "missed_targets": missed,
         "failures": failures,
         "all_targets_met": not missed and not failures and capsule is not None,
