@@ -175,6 +175,9 @@ static void emit_images(struct session *s)
 	struct sbuf b;
 	while (cap_exe_poll(&s->exe, &r)) {
 		int64_t now = realtime_now();
+		struct cap_proc *p = cap_proctree_find(&s->tree, r.job.hdr.pid);
+		if (p) /* its name now (prctl may have changed it since the exec) */
+			memcpy(r.job.hdr.comm, p->comm, CAP_COMM_LEN);
 		cap_proctree_image(&s->tree, &r);
 		s->sum.events++;
 		s->sum.by_area[AREA_proc]++;
