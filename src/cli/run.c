@@ -315,7 +315,7 @@ int cmd_run(int argc, char **argv)
 	sigset_t mask, oldmask;
 	int sfd = -1, ret, status = 1, wstatus = 0, forwarded = 0;
 	pid_t child = -1;
-	bool child_done = false;
+	bool child_done = false, hash_stuck = false;
 	double t0;
 
 	if (parse_opts(&o, argc, argv))
@@ -471,7 +471,8 @@ int cmd_run(int argc, char **argv)
 
 out_summary:
 	/* the hashes still being computed, then their events (a stuck file costs 5 s at most) */
-	if (s.exe.hashing && cap_exehash_wait(&s.exe.hash, 5000))
+	hash_stuck = s.exe.hashing && cap_exehash_wait(&s.exe.hash, 5000);
+	if (hash_stuck)
 		fprintf(stderr, "capsule: ⚠ some image hashes were not finished in time\n");
 	emit_images(&s);
 	report_losses(&s, &tracer);
@@ -517,7 +518,8 @@ out:
 	if (s.timeline)
 		fclose(s.timeline);
 	cap_summary_free(&s.sum);
-	cap_exe_free(&s.exe);
+	if (!hash_stuck) /* a worker stuck in a read (a hung FUSE file) is left to exit() */
+		cap_exe_free(&s.exe);
 	cap_proctree_free(&s.tree);
 	free(s.line);
 	return status;
