@@ -106,20 +106,24 @@ static struct cap_exehash_entry *get_entry(struct cap_exehash *h, const struct c
 
 int cap_sha256_fd(int fd, uint64_t max_bytes, uint8_t sha[32], uint64_t *size)
 {
-	static __thread uint8_t buf[1 << 16];
+	enum { CHUNK = 1 << 16 };
 	uint64_t total = 0;
 	unsigned len = 0;
 	int ret = 0;
+	uint8_t *buf = malloc(CHUNK);
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 
-	if (!ctx)
+	if (!ctx || !buf) {
+		free(buf);
+		EVP_MD_CTX_free(ctx);
 		return -ENOMEM;
+	}
 	if (!EVP_DigestInit_ex(ctx, EVP_sha256(), NULL)) {
 		ret = -EIO;
 		goto out;
 	}
 	for (;;) {
-		ssize_t n = pread(fd, buf, sizeof(buf), total);
+		ssize_t n = pread(fd, buf, CHUNK, total);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -141,6 +145,7 @@ int cap_sha256_fd(int fd, uint64_t max_bytes, uint8_t sha[32], uint64_t *size)
 		*size = total;
 out:
 	EVP_MD_CTX_free(ctx);
+	free(buf);
 	return ret;
 }
 
