@@ -190,7 +190,10 @@ static int open_verified(struct cap_exeresult *r)
 		snprintf(p, sizeof(p), "/proc/%u/exe", j->pid);
 		fd = open(p, O_PATH | O_CLOEXEC);
 		if (fd >= 0) {
-			if (!fstat(fd, &st) && S_ISREG(st.st_mode) && same_inode(&st, &j->key)) {
+			/* the inode number is enough here: this link is the kernel's own reference to
+			 * the process's image, and some filesystems (btrfs subvolumes, overlayfs) report
+			 * another st_dev than the superblock's device the exec record has */
+			if (!fstat(fd, &st) && S_ISREG(st.st_mode) && st.st_ino == j->key.ino) {
 				r->via_proc = true;
 				return fd;
 			}
