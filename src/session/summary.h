@@ -32,6 +32,8 @@ struct cap_session_info {
 	int exit_status;       /* as capsule exits: code, or 128+signal */
 	uint64_t leftover_killed;
 	long peak_rss_kb;      /* capsule's own */
+	const char *final_hash; /* hash chain of events.jsonl (log/chain.h), or NULL */
+	uint64_t chain_records; /* lines in that chain */
 };
 
 void cap_summary_print(FILE *f, const struct cap_summary *s, const struct cap_session_info *si, int color);
