@@ -349,6 +349,12 @@ const char *cap_chain_damage_name(enum cap_chain_damage d)
 void cap_chain_describe(const struct cap_chain_report *r, char *out, size_t n)
 {
 	unsigned long long line = r->line, seq = r->seq, to = r->seq_to;
+	char what[64]; /* "line 5 (seq 5)", or "line 5 (no seq)" */
+
+	if (seq)
+		snprintf(what, sizeof(what), "line %llu (seq %llu)", line, seq);
+	else
+		snprintf(what, sizeof(what), "line %llu (no seq)", line);
 
 	switch (r->kind) {
 	case CAP_CHAIN_INTACT:
@@ -356,7 +362,7 @@ void cap_chain_describe(const struct cap_chain_report *r, char *out, size_t n)
 			 r->final_hash);
 		break;
 	case CAP_CHAIN_ALTERED:
-		snprintf(out, n, "line %llu (seq %llu) was altered: its bytes no longer hash to what the chain recorded", line, seq);
+		snprintf(out, n, "%s was altered: its bytes no longer hash to what the chain recorded", what);
 		break;
 	case CAP_CHAIN_REMOVED:
 		if (to > seq)
@@ -366,14 +372,13 @@ void cap_chain_describe(const struct cap_chain_report *r, char *out, size_t n)
 		break;
 	case CAP_CHAIN_INSERTED:
 		if (r->other_line)
-			snprintf(out, n, "line %llu (seq %llu) was inserted: a copy of line %llu", line, seq,
-				 (unsigned long long)r->other_line);
+			snprintf(out, n, "%s was inserted: a copy of line %llu", what, (unsigned long long)r->other_line);
 		else
-			snprintf(out, n, "line %llu (seq %llu) was inserted: it does not belong in the chain", line, seq);
+			snprintf(out, n, "%s was inserted: it does not belong in the chain", what);
 		break;
 	case CAP_CHAIN_REORDERED:
-		snprintf(out, n, "line %llu (seq %llu) is out of order: it stands before line %llu (seq %llu) but belongs after it",
-			 line, seq, (unsigned long long)r->other_line, (unsigned long long)r->other_seq);
+		snprintf(out, n, "%s is out of order: it stands before line %llu (seq %llu) but belongs after it",
+			 what, (unsigned long long)r->other_line, (unsigned long long)r->other_seq);
 		break;
 	case CAP_CHAIN_GENESIS:
 		snprintf(out, n, "line 1 does not start this session's chain: the log is from another session, or summary.json's session id was changed");
@@ -388,12 +393,10 @@ void cap_chain_describe(const struct cap_chain_report *r, char *out, size_t n)
 			snprintf(out, n, "line %llu is cut short (no newline at the end): the log was truncated", line);
 		break;
 	case CAP_CHAIN_APPENDED:
-		snprintf(out, n, "line %llu (seq %llu) and the lines after it were added after the session's last record",
-			 line, seq);
+		snprintf(out, n, "%s and the lines after it were added after the session's last record", what);
 		break;
 	case CAP_CHAIN_FINAL:
-		snprintf(out, n, "the last line (line %llu, seq %llu) was altered, or summary.json's final_hash was changed",
-			 line, seq);
+		snprintf(out, n, "the last line, %s, was altered, or summary.json's final_hash was changed", what);
 		break;
 	case CAP_CHAIN_MALFORMED:
 		snprintf(out, n, "line %llu is not a chained capsule record (no seq or prev member): inserted or damaged", line);

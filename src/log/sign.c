@@ -24,8 +24,8 @@ static int check_ed25519(const char *path, EVP_PKEY *k, char *err, size_t n)
 	if (EVP_PKEY_get_id(k) == EVP_PKEY_ED25519)
 		return 0;
 	const char *type = EVP_PKEY_get0_type_name(k);
-	snprintf(err, n, "%s is %s %s key; capsule signs with Ed25519 (make one with: openssl genpkey -algorithm ed25519 -out KEY.pem)",
-		 path, type && strchr("AEIOU", type[0]) ? "an" : "a", type ? type : "unknown");
+	snprintf(err, n, "%s is a key of type %s, not Ed25519 (make one with: openssl genpkey -algorithm ed25519 -out KEY.pem)",
+		 path, type ? type : "unknown");
 	return -EINVAL;
 }
 
