@@ -194,6 +194,7 @@ static void classify(struct cap_chain_verifier *v, bool eof)
 		r->kind = CAP_CHAIN_TRUNCATED;
 		r->seq = E;
 		r->seq_to = v->exp.have_end && v->exp.records >= E ? v->exp.records : 0;
+		r->other_line = i;
 		return;
 	}
 	if (want_known && L->has_prev && same(L->prev, want)) {
@@ -311,7 +312,7 @@ const struct cap_chain_report *cap_chain_verify_end(struct cap_chain_verifier *v
 	}
 	if (v->cut_short) {
 		r->kind = CAP_CHAIN_TRUNCATED;
-		r->line = v->lines;
+		r->line = r->other_line = v->lines;
 		r->seq = v->last.seq;
 		return r;
 	}
@@ -383,15 +384,21 @@ void cap_chain_describe(const struct cap_chain_report *r, char *out, size_t n)
 	case CAP_CHAIN_GENESIS:
 		snprintf(out, n, "line 1 does not start this session's chain: the log is from another session, or summary.json's session id was changed");
 		break;
-	case CAP_CHAIN_TRUNCATED:
+	case CAP_CHAIN_TRUNCATED: {
+		char cut[96] = "";
+		if (r->other_line)
+			snprintf(cut, sizeof(cut), "line %llu is cut short (the file ends inside it)",
+				 (unsigned long long)r->other_line);
 		if (to > seq)
-			snprintf(out, n, "records seq %llu to %llu were cut from the end (the log stops at line %llu)",
-				 seq, to, line - 1);
+			snprintf(out, n, "%s%srecords seq %llu to %llu were cut from the end", cut, *cut ? ": " : "", seq, to);
 		else if (to == seq && to)
-			snprintf(out, n, "record seq %llu was cut from the end (the log stops at line %llu)", seq, line - 1);
+			snprintf(out, n, "%s%srecord seq %llu was cut from the end", cut, *cut ? ": " : "", seq);
 		else
-			snprintf(out, n, "line %llu is cut short (no newline at the end): the log was truncated", line);
+			snprintf(out, n, "%s: the log was truncated", cut);
+		if (!r->other_line)
+			snprintf(out + strlen(out), n - strlen(out), " (the log stops at line %llu)", line - 1);
 		break;
+	}
 	case CAP_CHAIN_APPENDED:
 		snprintf(out, n, "%s and the lines after it were added after the session's last record", what);
 		break;

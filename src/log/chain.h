@@ -73,7 +73,7 @@ struct cap_chain_report {
 	uint64_t line, seq;             /* the record concerned (seq 0: unknown) */
 	uint64_t seq_to;                /* REMOVED, TRUNCATED: last missing seq */
 	uint64_t other_line, other_seq; /* REORDERED: the record it jumped ahead of; INSERTED: the
-					   line it copies (0: none) */
+					   line it copies; TRUNCATED: the line cut short (0: none) */
 	uint64_t lines;                 /* lines read */
 	char final_hash[CAP_CHAIN_HEX_LEN + 1]; /* hash of the last line read */
 };

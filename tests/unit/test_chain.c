@@ -451,6 +451,8 @@ static void test_verify_end(void **state)
 	l.last_has_newline = false;
 	r = check(&l, l.final, N, true);
 	EXPECT(r, CAP_CHAIN_TRUNCATED, N, N);
+	cap_chain_describe(&r, msg, sizeof(msg));
+	assert_string_equal(msg, "line 12 is cut short (the file ends inside it): record seq 12 was cut from the end");
 	r = check(&l, NULL, 0, false);
 	assert_int_equal(r.kind, CAP_CHAIN_TRUNCATED);
 	assert_int_equal(r.line, N);
@@ -462,6 +464,8 @@ static void test_verify_end(void **state)
 	r = check(&l, l.final, N, true);
 	assert_int_equal(r.kind, CAP_CHAIN_TRUNCATED);
 	assert_int_equal(r.line, N);
+	cap_chain_describe(&r, msg, sizeof(msg));
+	assert_string_equal(msg, "line 12 is cut short (the file ends inside it): the log was truncated");
 	free_log(&l);
 
 	/* records appended after the summary was written (a longer chain than it says) */
