@@ -180,13 +180,20 @@ static int on_record(void *ctx, const void *data, size_t size)
 	sb_init(&b, s->line, LINE_MAX_BYTES - CAP_CHAIN_SUFFIX_MAX);
 	cap_json_event(&b, ev, &s->view);
 	b.cap = LINE_MAX_BYTES;
-	if (cap_chain_seal(&s->chain, &b) == 0) {
-		fwrite(b.buf, 1, b.len, s->jsonl);
-		if (s->live && s->live_json)
-			fwrite(b.buf, 1, b.len, s->live);
-	} else {
-		s->sum.malformed++; /* a line cut at LINE_MAX_BYTES: not written, counted */
+	if (cap_chain_seal(&s->chain, &b)) {
+		/* cut at LINE_MAX_BYTES: a short stand-in keeps the chain, and the lockstep with
+		 * timeline.log that capsule watch relies on */
+		sb_init(&b, s->line, LINE_MAX_BYTES);
+		sb_puts(&b, "{\"seq\":");
+		sb_u64(&b, ev->seq);
+		sb_puts(&b, ",\"kind\":");
+		sb_json_cstr(&b, cap_event_kind(ev));
+		sb_puts(&b, ",\"truncated\":true}\n");
+		cap_chain_seal(&s->chain, &b);
 	}
+	fwrite(b.buf, 1, b.len, s->jsonl);
+	if (s->live && s->live_json)
+		fwrite(b.buf, 1, b.len, s->live);
 
 	sb_init(&b, s->line, LINE_MAX_BYTES);
 	cap_text_event(&b, ev, &s->view, &s->text_file);
