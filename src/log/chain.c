@@ -235,7 +235,7 @@ static void classify(struct cap_chain_verifier *v, bool eof)
 			r->other_line = i - 1;
 		return;
 	}
-	if (!L->seq && !L->has_prev) {
+	if (!L->has_prev) {
 		r->kind = CAP_CHAIN_MALFORMED;
 		return;
 	}
@@ -406,7 +406,10 @@ void cap_chain_describe(const struct cap_chain_report *r, char *out, size_t n)
 		snprintf(out, n, "the last line, %s, was altered, or summary.json's final_hash was changed", what);
 		break;
 	case CAP_CHAIN_MALFORMED:
-		snprintf(out, n, "line %llu is not a chained capsule record (no seq or prev member): inserted or damaged", line);
+		if (seq)
+			snprintf(out, n, "%s has no prev member at its end: damaged, or written without a hash chain", what);
+		else
+			snprintf(out, n, "line %llu is not a chained capsule record (no seq or prev member): inserted or damaged", line);
 		break;
 	}
 }

@@ -270,6 +270,16 @@ static void test_verify_altered(void **state)
 	EXPECT(r, CAP_CHAIN_ALTERED, 5, 9);
 	free_log(&l);
 
+	/* its prev member made unreadable */
+	make_log(&l, N);
+	l.line[4][strlen(l.line[4]) - 10] = 'G';
+	r = check(&l, l.final, N, true);
+	EXPECT(r, CAP_CHAIN_MALFORMED, 5, 5);
+	char msg[256];
+	cap_chain_describe(&r, msg, sizeof(msg));
+	assert_string_equal(msg, "line 5 (seq 5) has no prev member at its end: damaged, or written without a hash chain");
+	free_log(&l);
+
 	/* its prev member */
 	make_log(&l, N);
 	char *p = l.line[4] + strlen(l.line[4]) - 3;
@@ -280,7 +290,7 @@ static void test_verify_altered(void **state)
 
 	/* the first record */
 	make_log(&l, N);
-	l.line[0][strlen(l.line[0]) - 70] = 'X';
+	l.line[0][20] = 'X';
 	r = check(&l, l.final, N, true);
 	EXPECT(r, CAP_CHAIN_ALTERED, 1, 1);
 	free_log(&l);
