@@ -231,8 +231,10 @@ static int emit_json(const char *file, const struct cap_chain_report *r, const c
 		json_object_object_add(s, "matches_log", json_object_new_boolean(g->matches_log));
 		json_object_object_add(s, "key_fingerprint", json_object_new_string(g->fingerprint));
 	}
-	if (keyfp)
+	if (keyfp) {
 		json_object_object_add(s, "expected_key", json_object_new_string(keyfp));
+		json_object_object_add(s, "key_matches", json_object_new_boolean(g->key_matches));
+	}
 	json_object_object_add(o, "signature", s);
 	puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(o);
