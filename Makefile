@@ -27,7 +27,7 @@ endif
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
              -D_GNU_SOURCE -Iinclude -Isrc -I$(BUILD)/gen -I$(BUILD)
-LDLIBS    := -lbpf -lelf -lz -lcrypto -lpthread
+LDLIBS    := -lbpf -lelf -lz -lcrypto -ljson-c -lpthread
 ifeq ($(SANITIZE),1)
 CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS   += -fsanitize=address,undefined
@@ -103,6 +103,12 @@ $(BUILD)/tests/%: tests/integration/%.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $< -o $@
+
+# the hash chain micro-bench links the chain code itself
+$(BUILD)/bench/chain: bench/chain.c $(BUILD)/obj/log/chain.o
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(BUILD)/obj/log/chain.o -o $@ -lcrypto
 
 $(BUILD)/bench/%: bench/%.c
 	$(call msg,CC,$@)

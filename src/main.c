@@ -13,6 +13,7 @@ static const struct {
 	{ "run", cmd_run, "run a command traced: live timeline, session log, summary" },
 	{ "watch", cmd_watch, "follow a session's timeline from another terminal (or replay one)" },
 	{ "doctor", cmd_doctor, "what this machine supports, and the fix for what is missing" },
+	{ "verify", cmd_verify, "check a session log's hash chain and signature: was it changed?" },
 };
 
 static void help(FILE *f)

@@ -20,6 +20,8 @@
 #include "enrich/view.h"
 #include "format/json.h"
 #include "format/text.h"
+#include "log/chain.h"
+#include "log/sign.h"
 #include "session/cgroup.h"
 #include "session/registry.h"
 #include "session/spawn.h"
@@ -34,6 +36,7 @@ struct run_opts {
 	bool allow_root, follow_all, json, verbose, debug, color, tree;
 	int interactive; /* -1 auto, 0 no, 1 yes */
 	const char *output, *log_dir;
+	const char *sign_key;
 	unsigned buffer_mib;
 	size_t max_str;
 };
@@ -54,6 +57,7 @@ struct session {
 	int64_t boot_to_real; /* add to a boot-time stamp to get wall-clock ns */
 	struct cap_text_opts text_file, text_live;
 	uint64_t lost_reported;
+	struct cap_chain chain; /* events.jsonl's hash chain */
 };
 
 static const char usage[] =
@@ -76,6 +80,7 @@ static const char usage[] =
 	"      --max-string N     longest string shown in the live text (default 256)\n"
 	"      --tree             print the process tree at the end (always in processes.json)\n"
 	"      --no-color         no colour (also NO_COLOR=1)\n"
+	"      --sign-key FILE    sign the log's final hash with this Ed25519 private key (PEM)\n"
 	"  -d, --debug            libbpf debug output and verifier logs\n"
 	"  -h, --help             this help\n"
 	"\n"
@@ -100,7 +105,8 @@ static bool is_fullscreen_agent(const char *cmd)
 
 static int parse_opts(struct run_opts *o, int argc, char **argv)
 {
-	enum { OPT_ALLOW_ROOT = 256, OPT_JSON, OPT_NO_INTERACTIVE, OPT_MAX_STRING, OPT_NO_COLOR, OPT_TREE };
+	enum { OPT_ALLOW_ROOT = 256, OPT_JSON, OPT_NO_INTERACTIVE, OPT_MAX_STRING, OPT_NO_COLOR, OPT_TREE,
+	       OPT_SIGN_KEY };
 	static const struct option longopts[] = {
 		{ "user", required_argument, NULL, 'u' },
 		{ "allow-root", no_argument, NULL, OPT_ALLOW_ROOT },
@@ -115,6 +121,7 @@ static int parse_opts(struct run_opts *o, int argc, char **argv)
 		{ "max-string", required_argument, NULL, OPT_MAX_STRING },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 		{ "tree", no_argument, NULL, OPT_TREE },
+		{ "sign-key", required_argument, NULL, OPT_SIGN_KEY },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -151,6 +158,7 @@ static int parse_opts(struct run_opts *o, int argc, char **argv)
 			break;
 		case OPT_NO_COLOR: o->color = false; break;
 		case OPT_TREE: o->tree = true; break;
+		case OPT_SIGN_KEY: o->sign_key = optarg; break;
 		case 'd': o->debug = true; break;
 		case 'h': fputs(usage, stdout); exit(0);
 		default: fputs(usage, stderr); return -EINVAL;
@@ -168,6 +176,27 @@ static int64_t realtime_now(void)
 	return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* Seals a JSON line built in s->line (leaving CAP_CHAIN_SUFFIX_MAX bytes free) into the hash
+ * chain and writes it to events.jsonl and the live JSON stream: every line goes through here. */
+static void write_json_line(struct session *s, struct sbuf *b, uint64_t seq, const char *kind)
+{
+	b->cap = LINE_MAX_BYTES;
+	if (cap_chain_seal(&s->chain, b)) {
+		/* cut at LINE_MAX_BYTES: a short stand-in keeps the chain, and the lockstep with
+		 * timeline.log that capsule watch relies on */
+		sb_init(b, s->line, LINE_MAX_BYTES);
+		sb_puts(b, "{\"seq\":");
+		sb_u64(b, seq);
+		sb_puts(b, ",\"kind\":");
+		sb_json_cstr(b, kind);
+		sb_puts(b, ",\"truncated\":true}\n");
+		cap_chain_seal(&s->chain, b);
+	}
+	fwrite(b->buf, 1, b->len, s->jsonl);
+	if (s->live && s->live_json)
+		fwrite(b->buf, 1, b->len, s->live);
+}
+
 /* The "image" events of hashes the worker has finished (src/enrich/exe.h). */
 static void emit_images(struct session *s)
 {
@@ -181,11 +210,9 @@ static void emit_images(struct session *s)
 		cap_proctree_image(&s->tree, &r);
 		s->sum.events++;
 		s->sum.by_area[AREA_proc]++;
-		sb_init(&b, s->line, LINE_MAX_BYTES);
+		sb_init(&b, s->line, LINE_MAX_BYTES - CAP_CHAIN_SUFFIX_MAX);
 		cap_exe_image_json(&b, &r, ++s->seq, now);
-		fwrite(b.buf, 1, b.len, s->jsonl);
-		if (s->live && s->live_json)
-			fwrite(b.buf, 1, b.len, s->live);
+		write_json_line(s, &b, s->seq, "image");
 		sb_init(&b, s->line, LINE_MAX_BYTES);
 		cap_exe_image_text(&b, &r, now, &s->text_file);
 		fwrite(b.buf, 1, b.len, s->timeline);
@@ -212,11 +239,10 @@ static int on_record(void *ctx, const void *data, size_t size)
 	cap_proctree_event(&s->tree, ev, &s->view);
 	cap_summary_add(&s->sum, ev, &s->view);
 
-	sb_init(&b, s->line, LINE_MAX_BYTES);
+	/* room is kept for the chain's prev member, which sealing puts before the closing brace */
+	sb_init(&b, s->line, LINE_MAX_BYTES - CAP_CHAIN_SUFFIX_MAX);
 	cap_json_event(&b, ev, &s->view);
-	fwrite(b.buf, 1, b.len, s->jsonl);
-	if (s->live && s->live_json)
-		fwrite(b.buf, 1, b.len, s->live);
+	write_json_line(s, &b, ev->seq, cap_event_kind(ev));
 
 	sb_init(&b, s->line, LINE_MAX_BYTES);
 	cap_text_event(&b, ev, &s->view, &s->text_file);
@@ -312,6 +338,7 @@ int cmd_run(int argc, char **argv)
 	struct cap_session_info info = { 0 };
 	struct cap_tracer_opts topts = { 0 };
 	char err[512], id[64], log_dir[PATH_MAX], cmdline[4096];
+	cap_key *sign_key = NULL;
 	sigset_t mask, oldmask;
 	int sfd = -1, ret, status = 1, wstatus = 0, forwarded = 0;
 	pid_t child = -1;
@@ -329,6 +356,9 @@ int cmd_run(int argc, char **argv)
 		return cli_error("this kernel has no BTF (/sys/kernel/btf/vmlinux): it needs CONFIG_DEBUG_INFO_BTF=y"), 1;
 	if (cap_user_resolve(&user, o.user, o.allow_root, err, sizeof(err)))
 		return cli_error("%s", err), 1;
+	/* a bad key is found before the agent runs, not after */
+	if (o.sign_key && cap_sign_load_private(o.sign_key, &sign_key, err, sizeof(err)))
+		return cli_error("--sign-key: %s", err), 1;
 
 	/* session id: time plus our pid, which also marks the cgroup as ours */
 	time_t now = time(NULL);
@@ -342,6 +372,8 @@ int cmd_run(int argc, char **argv)
 		snprintf(log_dir, sizeof(log_dir), "capsule-logs/%s", id);
 	if (cli_mkdirs(log_dir, 0755))
 		return cli_error("cannot create log folder %s: %s", log_dir, strerror(errno)), 1;
+	if (cap_chain_init(&s.chain, id))
+		return cli_error("cannot set up the log's hash chain (OpenSSL SHA-256)"), 1;
 	char abs_log[PATH_MAX];
 	if (!realpath(log_dir, abs_log))
 		snprintf(abs_log, sizeof(abs_log), "%s", log_dir);
@@ -489,6 +521,8 @@ out_summary:
 		info.log_dir = log_dir;
 		info.exit_status = status;
 		info.home = user.home;
+		info.final_hash = cap_chain_final(&s.chain);
+		info.chain_records = s.chain.count;
 		cap_summary_print(stderr, &s.sum, &info, o.color && isatty(STDERR_FILENO));
 		FILE *sj = open_log(log_dir, "summary.json");
 		if (sj) {
@@ -504,6 +538,9 @@ out_summary:
 		}
 		if (o.tree)
 			cap_proctree_print(stderr, &s.tree, o.color && isatty(STDERR_FILENO));
+		if (sign_key && cap_sign_write(log_dir, sign_key, id, s.chain.count, cap_chain_final(&s.chain),
+					       err, sizeof(err)))
+			cli_error("%s", err);
 	}
 out:
 	cap_tracer_stop(&tracer);
@@ -521,6 +558,8 @@ out:
 	if (!hash_stuck) /* a worker stuck in a read (a hung FUSE file) is left to exit() */
 		cap_exe_free(&s.exe);
 	cap_proctree_free(&s.tree);
+	cap_chain_free(&s.chain);
+	cap_sign_key_free(sign_key);
 	free(s.line);
 	return status;
 }

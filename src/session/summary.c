@@ -222,5 +222,9 @@ void cap_summary_json(FILE *f, const struct cap_summary *s, const struct cap_ses
 	json_set(f, "files_written", &s->files_written);
 	json_set(f, "files_deleted", &s->files_deleted);
 	json_set(f, "hosts", &s->hosts);
-	fprintf(f, ",\"peak_rss_kb\":%ld}\n", si->peak_rss_kb);
+	fprintf(f, ",\"peak_rss_kb\":%ld", si->peak_rss_kb);
+	if (si->final_hash)
+		fprintf(f, ",\"final_hash\":\"%s\",\"chain\":{\"algorithm\":\"sha256\",\"records\":%llu}",
+			si->final_hash, (unsigned long long)si->chain_records);
+	fprintf(f, "}\n");
 }

@@ -33,6 +33,8 @@ struct cap_session_info {
 	int exit_status;       /* as capsule exits: code, or 128+signal */
 	uint64_t leftover_killed;
 	long peak_rss_kb;      /* capsule's own */
+	const char *final_hash; /* hash chain of events.jsonl (log/chain.h), or NULL */
+	uint64_t chain_records; /* lines in that chain */
 };
 
 /* The length of the home prefix of path ("/home/u" of "/home/u/.bashrc"), or 0. */
