@@ -105,7 +105,12 @@ static bool found_in_path(const char *name)
 	return false;
 }
 
-static void child(char *const argv[], const struct cap_user *u, pid_t parent, int go_fd, int err_fd)
+/* The child prepares everything (signals, privileges) before it is moved into the traced cgroup,
+ * tells the parent it is ready, and after the move does nothing but read the go byte (not a
+ * recorded syscall) and exec: so the session starts with the agent's exec, not with Capsule's
+ * own set-up calls. */
+static void child(char *const argv[], const struct cap_user *u, pid_t parent, int go_fd, int ready_fd,
+		  int err_fd)
 {
 	sigset_t all;
 	char c;
@@ -123,8 +128,9 @@ static void child(char *const argv[], const struct cap_user *u, pid_t parent, in
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
 			_exit(127);
-		/* wait until the parent has moved us into the cgroup */
-		if (read(go_fd, &c, 1) != 1)
+		/* ready: the parent now moves us into the cgroup and sends the go byte (the pipes
+		 * are close-on-exec, so nothing is closed by hand after the move) */
+		if (write(ready_fd, "r", 1) != 1 || read(go_fd, &c, 1) != 1)
 			_exit(127);
 		execvp(argv[0], argv);
 		if (errno == EACCES && !strchr(argv[0], '/') && !found_in_path(argv[0]))
@@ -138,25 +144,51 @@ static void child(char *const argv[], const struct cap_user *u, pid_t parent, in
 
 pid_t cap_spawn(char *const argv[], const struct cap_user *u, struct cap_cgroup *cg, char *err, size_t errsz)
 {
-	int go[2], ep[2], e = 0, ret;
+	int go[2], ready[2], ep[2], e = 0, ret;
 	pid_t pid, parent = getpid();
+	char c;
 
-	if (pipe2(go, O_CLOEXEC) || pipe2(ep, O_CLOEXEC))
+	if (pipe2(go, O_CLOEXEC))
 		return -errno;
+	if (pipe2(ready, O_CLOEXEC)) {
+		ret = -errno;
+		close(go[0]);
+		close(go[1]);
+		return ret;
+	}
+	if (pipe2(ep, O_CLOEXEC)) {
+		ret = -errno;
+		close(go[0]);
+		close(go[1]);
+		close(ready[0]);
+		close(ready[1]);
+		return ret;
+	}
 	pid = fork();
 	if (pid < 0) {
 		ret = -errno;
 		snprintf(err, errsz, "fork: %s", strerror(errno));
+		close(go[0]);
+		close(go[1]);
+		close(ready[0]);
+		close(ready[1]);
+		close(ep[0]);
+		close(ep[1]);
 		return ret;
 	}
 	if (pid == 0) {
 		close(go[1]);
+		close(ready[0]);
 		close(ep[0]);
-		child(argv, u, parent, go[0], ep[1]);
+		child(argv, u, parent, go[0], ready[1], ep[1]);
 	}
 	close(go[0]);
+	close(ready[1]);
 	close(ep[1]);
-	ret = cap_cgroup_add(cg, pid);
+	ret = 0;
+	if (read(ready[0], &c, 1) == 1) /* else it failed before exec and says why on ep */
+		ret = cap_cgroup_add(cg, pid);
+	close(ready[0]);
 	if (ret) {
 		snprintf(err, errsz, "cannot move the agent into cgroup %s: %s", cg->path, strerror(-ret));
 		kill(pid, SIGKILL);
@@ -178,6 +210,11 @@ pid_t cap_spawn(char *const argv[], const struct cap_user *u, struct cap_cgroup 
 		else
 			snprintf(err, errsz, "cannot run %s as %s: %s", argv[0], u->name, strerror(e));
 		return -e;
+	}
+	if (n > 0) { /* a partial errno: treat as a failed start */
+		waitpid(pid, NULL, 0);
+		snprintf(err, errsz, "cannot start %s: the child exited before exec", argv[0]);
+		return -ECHILD;
 	}
 	return pid;
 }
