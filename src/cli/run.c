@@ -15,7 +15,9 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli/cli.h"
+#include "enrich/dns.h"
 #include "enrich/view.h"
+#include "format/dnsline.h"
 #include "format/json.h"
 #include "format/text.h"
 #include "session/cgroup.h"
@@ -34,6 +36,7 @@ struct run_opts {
 	const char *output, *log_dir;
 	unsigned buffer_mib;
 	size_t max_str;
+	unsigned capture_bytes;
 };
 
 struct session {
@@ -50,6 +53,7 @@ struct session {
 	int64_t boot_to_real; /* add to a boot-time stamp to get wall-clock ns */
 	struct cap_text_opts text_file, text_live;
 	uint64_t lost_reported;
+	struct cap_dns *dns; /* DNS answers seen: names for later connects */
 };
 
 static const char usage[] =
@@ -70,6 +74,8 @@ static const char usage[] =
 	"      --no-interactive   always print the timeline live, even for full-screen agents\n"
 	"  -b, --buffer-size MIB  kernel ring buffer size (power of two, 1-1024; default 16)\n"
 	"      --max-string N     longest string shown in the live text (default 256)\n"
+	"      --capture-bytes N  first N bytes of writes to pipes/sockets/terminals (default 64,\n"
+	"                         0 for none, at most 4096); DNS messages are read in full anyway\n"
 	"      --no-color         no colour (also NO_COLOR=1)\n"
 	"  -d, --debug            libbpf debug output and verifier logs\n"
 	"  -h, --help             this help\n"
@@ -95,7 +101,7 @@ static bool is_fullscreen_agent(const char *cmd)
 
 static int parse_opts(struct run_opts *o, int argc, char **argv)
 {
-	enum { OPT_ALLOW_ROOT = 256, OPT_JSON, OPT_NO_INTERACTIVE, OPT_MAX_STRING, OPT_NO_COLOR };
+	enum { OPT_ALLOW_ROOT = 256, OPT_JSON, OPT_NO_INTERACTIVE, OPT_MAX_STRING, OPT_NO_COLOR, OPT_CAPTURE_BYTES };
 	static const struct option longopts[] = {
 		{ "user", required_argument, NULL, 'u' },
 		{ "allow-root", no_argument, NULL, OPT_ALLOW_ROOT },
@@ -108,6 +114,7 @@ static int parse_opts(struct run_opts *o, int argc, char **argv)
 		{ "no-interactive", no_argument, NULL, OPT_NO_INTERACTIVE },
 		{ "buffer-size", required_argument, NULL, 'b' },
 		{ "max-string", required_argument, NULL, OPT_MAX_STRING },
+		{ "capture-bytes", required_argument, NULL, OPT_CAPTURE_BYTES },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 		{ "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
@@ -119,6 +126,7 @@ static int parse_opts(struct run_opts *o, int argc, char **argv)
 	o->interactive = -1;
 	o->buffer_mib = 16;
 	o->max_str = 256;
+	o->capture_bytes = 64;
 	o->color = !getenv("NO_COLOR");
 	optind = 1;
 	/* "+": stop at the first non-option, so CMD's own options are left alone */
@@ -143,6 +151,11 @@ static int parse_opts(struct run_opts *o, int argc, char **argv)
 				return cli_error("--max-string takes a number from 16 to 1048576, not '%s'", optarg);
 			o->max_str = v;
 			break;
+		case OPT_CAPTURE_BYTES:
+			if (cli_parse_long(optarg, 0, CAP_DATA_MAX, &v))
+				return cli_error("--capture-bytes takes a number from 0 to %d, not '%s'", CAP_DATA_MAX, optarg);
+			o->capture_bytes = v;
+			break;
 		case OPT_NO_COLOR: o->color = false; break;
 		case 'd': o->debug = true; break;
 		case 'h': fputs(usage, stdout); exit(0);
@@ -152,6 +165,30 @@ static int parse_opts(struct run_opts *o, int argc, char **argv)
 	if (optind >= argc)
 		return cli_error("run needs a command: capsule run [OPTIONS] -- CMD [ARGS...]");
 	return 0;
+}
+
+/* A DNS lookup (query + answer) becomes its own line, right after the record that ended it. */
+static void emit_dns(void *ctx, const struct cap_dns_event *e)
+{
+	struct session *s = ctx;
+	struct sbuf b;
+	int64_t t = (int64_t)e->hdr.ts + s->boot_to_real;
+
+	sb_init(&b, s->line, LINE_MAX_BYTES);
+	cap_dns_json_line(&b, e, ++s->seq, t);
+	fwrite(b.buf, 1, b.len, s->jsonl);
+	if (s->live && s->live_json)
+		fwrite(b.buf, 1, b.len, s->live);
+	sb_init(&b, s->line, LINE_MAX_BYTES);
+	cap_dns_text_line(&b, e, t, &s->text_file);
+	fwrite(b.buf, 1, b.len, s->timeline);
+	if (s->live && !s->live_json) {
+		if (s->text_live.color) {
+			sb_init(&b, s->line, LINE_MAX_BYTES);
+			cap_dns_text_line(&b, e, t, &s->text_live);
+		}
+		fwrite(b.buf, 1, b.len, s->live);
+	}
 }
 
 static int on_record(void *ctx, const void *data, size_t size)
@@ -167,6 +204,7 @@ static int on_record(void *ctx, const void *data, size_t size)
 	ev->seq = ++s->seq;
 	ev->realtime_ns = (int64_t)ev->hdr.ts + s->boot_to_real;
 	cap_view_build(&s->view, ev);
+	s->view.dns = cap_dns_event_name(s->dns, ev);
 	cap_summary_add(&s->sum, ev, &s->view);
 
 	sb_init(&b, s->line, LINE_MAX_BYTES);
@@ -185,6 +223,8 @@ static int on_record(void *ctx, const void *data, size_t size)
 		}
 		fwrite(b.buf, 1, b.len, s->live);
 	}
+	if (ev->hdr.flags & CAP_RF_DNS)
+		cap_dns_record(s->dns, ev, emit_dns, s);
 	if (s->live && ferror(s->live)) {
 		/* the live reader is gone; the session folder still gets everything */
 		if (s->live != stderr && s->live != stdout)
@@ -310,7 +350,9 @@ int cmd_run(int argc, char **argv)
 	setvbuf(s.jsonl, jbuf, _IOFBF, sizeof(jbuf));
 	setvbuf(s.timeline, tbuf, _IOFBF, sizeof(tbuf));
 	s.line = malloc(LINE_MAX_BYTES);
-	if (!s.line)
+	s.dns = cap_dns_new();
+	s.view.preview_max = o.capture_bytes;
+	if (!s.line || !s.dns)
 		return cli_error("out of memory"), 1;
 
 	/* where the live timeline goes */
@@ -339,6 +381,7 @@ int cmd_run(int argc, char **argv)
 	topts.cgroup_level = cg.level;
 	topts.ringbuf_bytes = o.buffer_mib << 20;
 	topts.verbose = o.verbose;
+	topts.capture_bytes = o.capture_bytes;
 	topts.debug = o.debug;
 	topts.on_record = on_record;
 	topts.ctx = &s;
@@ -422,6 +465,14 @@ int cmd_run(int argc, char **argv)
 
 out_summary:
 	report_losses(&s, &tracer);
+	cap_dns_flush(s.dns, emit_dns, &s);
+	{
+		const struct cap_dns_stats *ds = cap_dns_stats(s.dns);
+		s.sum.dns_queries = ds->queries;
+		s.sum.dns_answers = ds->answers;
+		s.sum.dns_malformed = ds->malformed;
+		cap_summary_warn(&s.sum, "malformed DNS message", ds->malformed);
+	}
 	s.sum.lost = cap_tracer_stat(&tracer, CAP_STAT_LOST);
 	s.sum.truncated = cap_tracer_stat(&tracer, CAP_STAT_TRUNCATED);
 	flush_all(&s);
@@ -455,5 +506,6 @@ out:
 		fclose(s.timeline);
 	cap_summary_free(&s.sum);
 	free(s.line);
+	cap_dns_free(s.dns);
 	return status;
 }

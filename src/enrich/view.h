@@ -20,6 +20,12 @@ struct cap_view {
 	const char *fs;           /* filesystem of that file */
 	const char *warning;      /* why this event is risky, or NULL */
 	int writes;               /* an open for writing, or a call that changes a file */
+	/* data preview (CAP_F_DATA): at most preview_max bytes, which the caller sets once */
+	size_t preview_max;
+	const uint8_t *data;      /* NULL: no preview */
+	size_t data_len;          /* bytes shown */
+	uint64_t data_total;      /* bytes the call moved (of the first message for mmsg calls) */
+	const char *dns;          /* the name of the sockaddr's address (DNS answer), set by the caller */
 };
 
 void cap_view_build(struct cap_view *v, const struct cap_event *ev);
