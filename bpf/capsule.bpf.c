@@ -122,7 +122,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	if (plan & 0xffff) {
 		if (plan & DP_DNS)
 			r->flags |= CAP_RF_DNS | (plan & DP_TCP ? CAP_RF_DNS_TCP : 0);
-		add_call_data(sp->argt[1], a[1], ret, plan & 0xffff, plan & DP_TCP);
+		add_call_data(sp->argt[1], a[1], a[2], ret, plan);
 	}
 
 	rec_submit();

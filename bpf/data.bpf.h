@@ -104,10 +104,12 @@ struct user_iovec {
 /* The buffers of a read or write: for a plain buffer the call's result is the length; for an
  * iovec (readv/writev, or a msghdr's msg_iov at offset 16, msg_iovlen at 24) the first
  * buffer, and for a DNS message over TCP also the second (glibc writes the 2-byte length
- * prefix and the message as two iovecs). mmsg calls: msg_len of the first message (offset
+ * prefix and the message as two iovecs); next is the argument after the buffer (iovcnt for
+ * an iovec). mmsg calls: msg_len of the first message (offset
  * 56) is its byte count. */
-__noinline int add_call_data(__u32 argtype, __u64 v, __u64 ret, __u32 budget, __u32 dns_tcp)
+__noinline int add_call_data(__u32 argtype, __u64 v, __u64 next, __u64 ret, __u32 plan)
 {
+	__u32 budget = plan & 0xffff, dns_tcp = plan & DP_TCP;
 	__u64 iov = 0, niov = 1, moved = ret;
 	struct user_iovec io[2] = {};
 
@@ -117,6 +119,7 @@ __noinline int add_call_data(__u32 argtype, __u64 v, __u64 ret, __u32 budget, __
 		return 0;
 	case CAP_A_IOV:
 		iov = v;
+		niov = next; /* iovcnt */
 		break;
 	case CAP_A_MMSGHDR:
 		moved = read_user_u32(v + 56);
