@@ -300,6 +300,14 @@ class TestDataPreview(CapsuleTest):
         self.assertNotIn(b"\x1b", line)
         self.assertIn(b'data="A\\x1b[31mB\\x01xxxxxxxx" (16 of %d bytes)' % len(text), line)
 
+    def test_terminal_preview(self):
+        # a pseudo-terminal the agent opens itself: its slave side is a tty (major 136+)
+        code = "import os; m, s = os.openpty(); os.write(s, b'tty says hi'); print('wrote')"
+        s = run_capsule("preview-tty", [PYTHON, "-c", code])
+        self.assertEqual(s.rc, 0, s.describe())
+        w = [e for e in self.writes(s) if e.get("data") == "tty says hi"]
+        self.assertTrue(w, "the write to the pty is previewed\n" + s.describe())
+
     def test_capture_bytes_zero(self):
         s = run_capsule("preview-off", ["sh", "-c", "echo hi | cat"], opts=["--capture-bytes", "0"])
         self.assertEqual(s.rc, 0, s.describe())
