@@ -101,6 +101,18 @@ struct user_iovec {
 	__u64 len;
 };
 
+/* The first buffer of a msghdr in user memory, moved bytes of it at most. */
+__noinline int add_msg_data(__u32 arg, __u64 msg, __u64 moved, __u32 budget)
+{
+	struct user_iovec io = {};
+	__u64 iov = read_user_u64(msg + 16);
+	if (!iov || bpf_probe_read_user(&io, sizeof(io), (void *)iov))
+		return 0;
+	__u64 n = io.len < moved ? io.len : moved;
+	add_data(arg, io.base, n < budget ? n : budget);
+	return 0;
+}
+
 /* The buffers of a read or write: for a plain buffer the call's result is the length; for an
  * iovec (readv/writev, or a msghdr's msg_iov at offset 16, msg_iovlen at 24) the first
  * buffer, and for a DNS message over TCP also the second (glibc writes the 2-byte length
@@ -111,6 +123,7 @@ __noinline int add_call_data(__u32 argtype, __u64 v, __u64 next, __u64 ret, __u3
 {
 	__u32 budget = plan & 0xffff, dns_tcp = plan & DP_TCP;
 	__u64 iov = 0, niov = 1, moved = ret;
+	int second = 0;
 	struct user_iovec io[2] = {};
 
 	switch (argtype) {
@@ -122,6 +135,9 @@ __noinline int add_call_data(__u32 argtype, __u64 v, __u64 next, __u64 ret, __u3
 		niov = next; /* iovcnt */
 		break;
 	case CAP_A_MMSGHDR:
+		/* glibc sends the A and AAAA queries in one sendmmsg: for DNS, the second
+		 * message too (field arg 2; struct mmsghdr is 64 bytes) */
+		second = (plan & DP_DNS) && ret >= 2;
 		moved = read_user_u32(v + 56);
 		/* fall through */
 	case CAP_A_MSGHDR:
@@ -140,6 +156,8 @@ __noinline int add_call_data(__u32 argtype, __u64 v, __u64 next, __u64 ret, __u3
 		m = io[1].len < m ? io[1].len : m;
 		add_data(1, io[1].base, m < budget ? m : budget);
 	}
+	if (second)
+		add_msg_data(2, v + 64, read_user_u32(v + 64 + 56), budget);
 	return 0;
 }
 

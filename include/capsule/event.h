@@ -72,7 +72,8 @@ enum cap_field_type {
 	CAP_F_TARGET = 14,  /* signal target: struct cap_target */
 	CAP_F_INTERP = 15,  /* exec: the interpreter (bprm->interp) when it differs from the file */
 	CAP_F_DATA = 16,    /* the first bytes of the buffer the call wrote or read (the first iovec; a
-			     * DNS send over TCP also has the second iovec in a second field) */
+			     * DNS send over TCP also has the second iovec in a second field; a DNS
+			     * sendmmsg/recvmmsg its second message as a field with arg 2) */
 };
 
 struct cap_field {

@@ -395,6 +395,14 @@ void cap_dns_record(struct cap_dns *d, const struct cap_event *ev, cap_dns_emit_
 	if (ev->hdr.type != CAP_REC_SYSCALL || !(ev->hdr.flags & CAP_RF_DNS) || ev->hdr.ret <= 0)
 		return;
 	int out = (ev->sc->flags & CAP_S_DATA_OUT) != 0;
+	/* an mmsg call returns a message count: its first two messages are fields arg 1 and 2 */
+	if (ev->sc->args[1].capture == CAP_A_MMSGHDR) {
+		for (unsigned i = 0; i < ev->nfields; i++)
+			if (ev->fields[i].type == CAP_F_DATA)
+				one_message(d, ev, out, 0, ev->fields[i].data, ev->fields[i].len, emit, ctx);
+		return;
+	}
+	/* otherwise the fields are consecutive pieces (TCP: length prefix, then message) */
 	size_t len = 0;
 	for (unsigned i = 0; i < ev->nfields; i++) {
 		const struct cap_fieldref *f = &ev->fields[i];
@@ -405,9 +413,7 @@ void cap_dns_record(struct cap_dns *d, const struct cap_event *ev, cap_dns_emit_
 	}
 	if (!len)
 		return;
-	/* an mmsg call returns a message count: its first message is what was captured */
-	int mmsg = ev->sc->args[1].capture == CAP_A_MMSGHDR;
-	int cut = !mmsg && (uint64_t)ev->hdr.ret > len;
+	int cut = (uint64_t)ev->hdr.ret > len;
 	if (ev->hdr.flags & CAP_RF_DNS_TCP) {
 		tcp_bytes(d, ev, out, d->joined, len, cut, emit, ctx);
 		return;

@@ -144,8 +144,11 @@ for name in sys.argv[3:]:
         s.settimeout(5)
         print("raw=%d" % len(s.recvfrom(4096)[0]), flush=True)
         continue
+    family = socket.AF_INET
+    if name.startswith("any:"):  # A and AAAA together (glibc: one sendmmsg)
+        name, family = name[4:], socket.AF_UNSPEC
     try:
-        ai = socket.getaddrinfo(name, port, socket.AF_INET, socket.SOCK_STREAM)
+        ai = socket.getaddrinfo(name, port, family, socket.SOCK_STREAM)
     except socket.gaierror as e:
         print("%s=error:%s" % (name, e.errno), flush=True)
         continue
@@ -183,6 +186,7 @@ class TestDataDNS(CapsuleTest):
             f.write(AGENT)
         cls.udp = cls.traced("udp", "", ["svc.capsule.test", "alias.capsule.test",
                                         "missing.capsule.test", "raw:bad.capsule.test"])
+        cls.both = cls.traced("both", "", ["any:svc.capsule.test"])
         cls.tcp = cls.traced("tcp", "options use-vc\n", ["tcp.capsule.test"])
 
     @classmethod
@@ -259,6 +263,15 @@ class TestDataDNS(CapsuleTest):
     def test_summary_counts(self):
         self.assertGreaterEqual(self.udp.summary["dns_queries"], 4)
         self.assertGreaterEqual(self.udp.summary["dns_answers"], 3)
+
+    def test_a_and_aaaa_in_one_sendmmsg(self):
+        s = self.both
+        self.assertEqual(s.out.get("svc.capsule.test"), "127.0.0.2", s.describe())
+        a = self.one(s, "dns", name="svc.capsule.test", type="A")
+        aaaa = self.one(s, "dns", name="svc.capsule.test", type="AAAA")
+        self.assertFields(a, query_seen=True, addresses=["127.0.0.2"])
+        self.assertFields(aaaa, query_seen=True, answer_count=0, rcode="NOERROR")
+        self.assertFields(self.connect_to(s, "127.0.0.2"), addr__dns="svc.capsule.test")
 
     def test_tcp_dns(self):
         s = self.tcp

@@ -281,6 +281,36 @@ static void test_query_answer_pairing_and_names(void **state)
 	cap_dns_free(d);
 }
 
+static void test_sendmmsg_two_queries(void **state)
+{
+	(void)state;
+	struct cap_dns *d = cap_dns_new();
+	uint8_t q6[sizeof(query_a)];
+	memcpy(q6, query_a, sizeof(q6));
+	q6[1] = 0x2c;   /* id 0x1a2c */
+	q6[26] = 0x1c;  /* AAAA */
+	ngot = 0;
+	/* glibc: A and AAAA in one sendmmsg; the kernel captures message 2 as field arg 2 */
+	dns_event("sendmmsg", 5, query_a, sizeof(query_a), 2, 0);
+	memcpy(evdata[1], q6, sizeof(q6));
+	ev.fields[1] = (struct cap_fieldref){ .data = evdata[1], .len = sizeof(q6), .type = CAP_F_DATA, .arg = 2 };
+	ev.nfields = 2;
+	cap_dns_record(d, &ev, collect, NULL);
+	assert_int_equal(cap_dns_stats(d)->queries, 2);
+	uint8_t a6[sizeof(ans_aaaa)];
+	memcpy(a6, ans_aaaa, sizeof(a6));
+	a6[0] = 0x1a, a6[1] = 0x2c;
+	cap_dns_record(d, dns_event("recvfrom", 5, a6, sizeof(a6), sizeof(a6), 0), collect, NULL);
+	cap_dns_record(d, dns_event("recvfrom", 5, ans_a, sizeof(ans_a), sizeof(ans_a), 0), collect, NULL);
+	assert_int_equal(ngot, 2);
+	assert_int_equal(got[0].query_seen, 1);
+	assert_int_equal(got[0].qtype, ns_t_aaaa);
+	assert_int_equal(got[1].query_seen, 1);
+	cap_dns_flush(d, collect, NULL);
+	assert_int_equal(ngot, 2);
+	cap_dns_free(d);
+}
+
 static void test_tcp_stream(void **state)
 {
 	(void)state;
@@ -355,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_nxdomain),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_query_answer_pairing_and_names),
+		cmocka_unit_test(test_sendmmsg_two_queries),
 		cmocka_unit_test(test_tcp_stream),
 		cmocka_unit_test(test_cache_is_bounded_lru),
 	};
