@@ -225,6 +225,8 @@ static int on_record(void *ctx, const void *data, size_t size)
 	}
 	if (ev->hdr.flags & CAP_RF_DNS)
 		cap_dns_record(s->dns, ev, emit_dns, s);
+	else if (ev->hdr.type == CAP_REC_SYSCALL && (ev->sc->flags & CAP_S_CLOSE))
+		cap_dns_closed(s->dns, ev->hdr.pid, (int32_t)ev->hdr.args[0], emit_dns, s);
 	if (s->live && ferror(s->live)) {
 		/* the live reader is gone; the session folder still gets everything */
 		if (s->live != stderr && s->live != stdout)

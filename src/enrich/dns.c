@@ -161,6 +161,7 @@ struct cap_dns {
 	uint64_t clock;
 	struct pending pend[CAP_DNS_PENDING_MAX];
 	struct stream streams[CAP_DNS_STREAMS_MAX];
+	unsigned live; /* pending queries + streams in use: closes are free when 0 */
 	struct cap_dns_msg msg;
 	uint8_t joined[2 * CAP_DATA_MAX];
 	struct cap_dns_stats st;
@@ -272,6 +273,13 @@ const char *cap_dns_event_name(struct cap_dns *d, const struct cap_event *ev)
 
 /* ---- queries and answers ---- */
 
+static void set_used(struct cap_dns *d, int *used, int v)
+{
+	if (*used != v)
+		d->live += v ? 1 : -1;
+	*used = v;
+}
+
 static struct pending *pending_find(struct cap_dns *d, uint32_t pid, int32_t fd, uint16_t id)
 {
 	for (unsigned i = 0; i < CAP_DNS_PENDING_MAX; i++) {
@@ -296,7 +304,7 @@ static void pending_add(struct cap_dns *d, const struct cap_event *ev, int tcp, 
 		q = oldest; /* a flood of unanswered queries: the oldest is forgotten */
 		d->st.evicted++;
 	}
-	q->used = 1;
+	set_used(d, &q->used, 1);
 	q->stamp = ++d->clock;
 	q->fd = fd;
 	q->id = m->id;
@@ -333,7 +341,7 @@ static void one_message(struct cap_dns *d, const struct cap_event *ev, int out, 
 	struct pending *q = pending_find(d, ev->hdr.pid, e.fd, m->id);
 	if (q) {
 		e.query_seen = 1;
-		q->used = 0;
+		set_used(d, &q->used, 0);
 	}
 	copy_name(e.qname, m->qname);
 	if (emit)
@@ -353,7 +361,7 @@ static struct stream *stream_get(struct cap_dns *d, uint32_t pid, int32_t fd, in
 			oldest = t;
 	}
 	struct stream *t = free_one ? free_one : oldest;
-	t->used = 1;
+	set_used(d, &t->used, 1);
 	t->pid = pid;
 	t->fd = fd;
 	t->out = out;
@@ -370,7 +378,7 @@ static void tcp_bytes(struct cap_dns *d, const struct cap_event *ev, int out, co
 	t->stamp = ++d->clock;
 	if (cut || len > sizeof(t->buf) - t->len) {
 		d->st.cut++;
-		t->used = 0;
+		set_used(d, &t->used, 0);
 		return;
 	}
 	memcpy(t->buf + t->len, p, len);
@@ -379,7 +387,7 @@ static void tcp_bytes(struct cap_dns *d, const struct cap_event *ev, int out, co
 		size_t mlen = (size_t)t->buf[0] << 8 | t->buf[1];
 		if (mlen + 2 > sizeof(t->buf)) {
 			d->st.cut++; /* longer than we capture: cannot be read */
-			t->used = 0;
+			set_used(d, &t->used, 0);
 			return;
 		}
 		if (t->len < mlen + 2)
@@ -425,17 +433,33 @@ void cap_dns_record(struct cap_dns *d, const struct cap_event *ev, cap_dns_emit_
 	one_message(d, ev, out, 0, d->joined, len, emit, ctx);
 }
 
-void cap_dns_flush(struct cap_dns *d, cap_dns_emit_fn emit, void *ctx)
+/* Unanswered queries of (pid, fd), or all when pid is 0, are emitted and forgotten. */
+static void unanswered(struct cap_dns *d, uint32_t pid, int32_t fd, cap_dns_emit_fn emit, void *ctx)
 {
 	for (unsigned i = 0; i < CAP_DNS_PENDING_MAX; i++) {
 		struct pending *q = &d->pend[i];
-		if (!q->used)
+		if (!q->used || (pid && (q->hdr.pid != pid || q->fd != fd)))
 			continue;
 		struct cap_dns_event e = { .hdr = q->hdr, .fd = q->fd, .tcp = q->tcp,
 					   .query_seen = 1, .id = q->id, .qtype = q->qtype };
 		copy_name(e.qname, q->qname);
-		q->used = 0;
+		set_used(d, &q->used, 0);
 		if (emit)
 			emit(ctx, &e);
 	}
+}
+
+void cap_dns_flush(struct cap_dns *d, cap_dns_emit_fn emit, void *ctx)
+{
+	unanswered(d, 0, 0, emit, ctx);
+}
+
+void cap_dns_closed(struct cap_dns *d, uint32_t pid, int32_t fd, cap_dns_emit_fn emit, void *ctx)
+{
+	if (!d->live)
+		return;
+	for (unsigned i = 0; i < CAP_DNS_STREAMS_MAX; i++)
+		if (d->streams[i].used && d->streams[i].pid == pid && d->streams[i].fd == fd)
+			set_used(d, &d->streams[i].used, 0);
+	unanswered(d, pid, fd, emit, ctx);
 }

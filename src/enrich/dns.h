@@ -75,6 +75,9 @@ void cap_dns_free(struct cap_dns *d);
 void cap_dns_record(struct cap_dns *d, const struct cap_event *ev, cap_dns_emit_fn emit, void *ctx);
 /* Emits the queries that never got an answer and forgets them. */
 void cap_dns_flush(struct cap_dns *d, cap_dns_emit_fn emit, void *ctx);
+/* The fd was closed: its unanswered queries are emitted, its TCP streams dropped (so a new
+ * socket on the same fd number starts clean). Free when nothing is pending. */
+void cap_dns_closed(struct cap_dns *d, uint32_t pid, int32_t fd, cap_dns_emit_fn emit, void *ctx);
 /* The name an address was given by an earlier answer, or NULL. */
 const char *cap_dns_lookup(struct cap_dns *d, int family, const uint8_t *addr);
 /* The name of the address in the event's sockaddr (connect, sendto, accept, ...), or NULL. */

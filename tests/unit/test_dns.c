@@ -335,6 +335,34 @@ static void test_tcp_stream(void **state)
 	cap_dns_free(d);
 }
 
+static void test_close_ends_queries_and_streams(void **state)
+{
+	(void)state;
+	struct cap_dns *d = cap_dns_new();
+	uint8_t len[2] = { 0, sizeof(ans_cname) };
+	ngot = 0;
+	cap_dns_closed(d, 4321, 5, collect, NULL); /* nothing pending: nothing happens */
+	cap_dns_record(d, dns_event("sendto", 5, query_a, sizeof(query_a), sizeof(query_a), 0), collect, NULL);
+	cap_dns_closed(d, 4321, 6, collect, NULL);
+	assert_int_equal(ngot, 0);
+	cap_dns_closed(d, 4321, 5, collect, NULL);
+	assert_int_equal(ngot, 1);
+	assert_null(got[0].answer);
+	assert_string_equal(got[0].qname, "example.com");
+	/* a TCP stream cut mid-message by close: the next socket on fd 7 starts clean */
+	cap_dns_record(d, dns_event("read", 7, len, 2, 2, 1), collect, NULL);
+	cap_dns_closed(d, 4321, 7, collect, NULL);
+	uint8_t whole[2 + sizeof(ans_a)] = { 0, sizeof(ans_a) };
+	memcpy(whole + 2, ans_a, sizeof(ans_a));
+	cap_dns_record(d, dns_event("read", 7, whole, sizeof(whole), sizeof(whole), 1), collect, NULL);
+	assert_int_equal(ngot, 2);
+	assert_string_equal(got[1].qname, "example.com");
+	assert_int_equal(cap_dns_stats(d)->malformed, 0);
+	cap_dns_flush(d, collect, NULL);
+	assert_int_equal(ngot, 2);
+	cap_dns_free(d);
+}
+
 /* an answer "hN.example" A 10.x.y.z for each i */
 static size_t make_answer(uint8_t *p, unsigned i)
 {
@@ -387,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_query_answer_pairing_and_names),
 		cmocka_unit_test(test_sendmmsg_two_queries),
 		cmocka_unit_test(test_tcp_stream),
+		cmocka_unit_test(test_close_ends_queries_and_streams),
 		cmocka_unit_test(test_cache_is_bounded_lru),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
