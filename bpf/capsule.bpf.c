@@ -13,6 +13,7 @@
 #include "arch.bpf.h"
 #include "maps.bpf.h"
 #include "capture.bpf.h"
+#include "data.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -36,7 +37,24 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 
 	if ((fl & (CAP_S_IO_READ | CAP_S_IO_WRITE)) && ret > 0)
 		io_account((__s32)a[0], ret, fl & CAP_S_IO_WRITE);
-	if (!(fl & CAP_S_RECORD))
+
+	/* previews and DNS: one look at the fd's type decides (regular files: nothing more) */
+	__u32 plan = 0;
+	if ((fl & (CAP_S_DATA_OUT | CAP_S_DATA_IN)) && ret > 0) {
+		int dc = data_class((__s32)a[0]);
+		if (dc == DC_PREVIEW && (fl & CAP_S_DATA_OUT))
+			plan = capture_bytes;
+		else if (dc == DC_SOCK) {
+			/* the call's own address: sendto/recvfrom arg 4, a msghdr's msg_name */
+			__u64 sa = 0;
+			if (sp->argt[4] == CAP_A_SOCKADDR || sp->argt[4] == CAP_A_SOCKADDR_OUT)
+				sa = SYSCALL_ARG5(regs);
+			else if (sp->argt[1] == CAP_A_MSGHDR || sp->argt[1] == CAP_A_MMSGHDR)
+				sa = msghdr_name(SYSCALL_ARG2(regs));
+			plan = data_plan((__s32)a[0], fl & CAP_S_DATA_OUT, sa);
+		}
+	}
+	if (!(fl & CAP_S_RECORD) && !plan)
 		return 0;
 	if ((fl & CAP_S_FAILONLY) && ret >= 0)
 		return 0;
@@ -47,7 +65,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	a[4] = SYSCALL_ARG5(regs);
 	a[5] = SYSCALL_ARG6(regs);
 
-	if (fl & (CAP_S_IF_MASK | CAP_S_IF_PTR)) {
+	if ((fl & (CAP_S_IF_MASK | CAP_S_IF_PTR)) && !plan) {
 		__u32 fi = sp->filter_arg;
 		__u64 v = 0;
 		__u8 t = 0;
@@ -61,7 +79,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		}
 		if (t == CAP_A_U64PTR)
 			v = read_user_u64(v);
-		else if (t == CAP_A_MSGHDR)
+		else if (t == CAP_A_MSGHDR || t == CAP_A_MMSGHDR)
 			v = msghdr_name(v);
 		if ((fl & CAP_S_IF_MASK) && !(v & sp->filter_mask))
 			return 0;
@@ -101,6 +119,11 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		add_io_totals((__s32)a[0]);
 	if (fl & CAP_S_SIG)
 		add_signal_target();
+	if (plan & 0xffff) {
+		if (plan & DP_DNS)
+			r->flags |= CAP_RF_DNS | (plan & DP_TCP ? CAP_RF_DNS_TCP : 0);
+		add_call_data(sp->argt[1], a[1], a[2], ret, plan);
+	}
 
 	rec_submit();
 	return 0;

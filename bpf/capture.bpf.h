@@ -615,6 +615,7 @@ __noinline __s32 capture_arg(__u32 it_type, __u64 v, __u64 next, __s64 ret, __s3
 			add_user_buf(CAP_F_SOCKADDR, i, v, read_user_u32(next));
 		break;
 	case CAP_A_MSGHDR:
+	case CAP_A_MMSGHDR:
 		add_msghdr_name(i, v);
 		break;
 	case CAP_A_FD_SOCK:

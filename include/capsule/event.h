@@ -20,6 +20,7 @@
 #define CAP_SOCKADDR_MAX 128
 #define CAP_REC_MAX      16384 /* largest record the kernel side builds */
 #define CAP_SYSCALL_MAX  1024 /* size of the syscall spec table (nr < CAP_SYSCALL_MAX) */
+#define CAP_DATA_MAX     4096 /* largest --capture-bytes, and the bytes of a DNS message captured */
 
 /* What produced the record. */
 enum cap_rec_type {
@@ -50,6 +51,8 @@ struct cap_rec {
 };
 
 #define CAP_RF_TRUNCATED 0x01 /* a field was cut (string too long or record full) */
+#define CAP_RF_DNS       0x02 /* the CAP_F_DATA fields are a DNS message (remote port 53) */
+#define CAP_RF_DNS_TCP   0x04 /* ... over a stream socket: 2-byte length prefixes */
 
 /* Field types. arg is the syscall argument the field belongs to (0-5), or 6 for the result. */
 enum cap_field_type {
@@ -68,6 +71,9 @@ enum cap_field_type {
 	CAP_F_CAPDATA = 13, /* capset: struct cap_capdata */
 	CAP_F_TARGET = 14,  /* signal target: struct cap_target */
 	CAP_F_INTERP = 15,  /* exec: the interpreter (bprm->interp) when it differs from the file */
+	CAP_F_DATA = 16,    /* the first bytes of the buffer the call wrote or read (the first iovec; a
+			     * DNS send over TCP also has the second iovec in a second field; a DNS
+			     * sendmmsg/recvmmsg its second message as a field with arg 2) */
 };
 
 struct cap_field {
@@ -152,6 +158,9 @@ enum cap_arg_type {
 	CAP_A_CAPDATA,      /* capset header pointer; the data pointer is the next argument */
 	CAP_A_PRCTL_ARG,    /* prctl arg2: a string for PR_SET_NAME, else a value */
 	CAP_A_BUF,          /* bytes whose length is the next argument's value (sethostname) */
+	CAP_A_DATA,         /* data buffer of a read/write; CAP_F_DATA when the spec says DOUT/DIN */
+	CAP_A_IOV,          /* struct iovec array: its first buffer is the data */
+	CAP_A_MMSGHDR,      /* struct mmsghdr array: like CAP_A_MSGHDR for its first message */
 	CAP_A__COUNT,
 };
 
@@ -171,6 +180,9 @@ enum cap_ret_type {
 #define CAP_S_IF_DEVICE  0x40 /* record only when fd arg 0 is a char or block device */
 #define CAP_S_SIG        0x80 /* attach the signal target (CAP_F_TARGET) seen at signal_generate */
 #define CAP_S_FAILONLY   0x100 /* record only failures (a successful execve is a CAP_REC_EXEC) */
+#define CAP_S_DATA_OUT   0x200 /* a write: recorded with its first bytes when the fd is a pipe, a
+				* socket or a terminal (not a regular file); DNS messages in full */
+#define CAP_S_DATA_IN    0x400 /* a read: recorded with its bytes when the fd is a DNS socket */
 
 /* The CLONE_NEW* bits: a clone that creates namespaces is recorded as a syscall. */
 #define CAP_NS_MASK 0x7E020080ULL

@@ -17,7 +17,9 @@
 #include "cli/cli.h"
 #include "enrich/exe.h"
 #include "enrich/proctree.h"
+#include "enrich/dns.h"
 #include "enrich/view.h"
+#include "format/dnsline.h"
 #include "format/json.h"
 #include "format/text.h"
 #include "log/chain.h"
@@ -39,6 +41,7 @@ struct run_opts {
 	const char *sign_key;
 	unsigned buffer_mib;
 	size_t max_str;
+	unsigned capture_bytes;
 };
 
 struct session {
@@ -58,6 +61,7 @@ struct session {
 	struct cap_text_opts text_file, text_live;
 	uint64_t lost_reported;
 	struct cap_chain chain; /* events.jsonl's hash chain */
+	struct cap_dns *dns; /* DNS answers seen: names for later connects */
 };
 
 static const char usage[] =
@@ -79,6 +83,8 @@ static const char usage[] =
 	"  -b, --buffer-size MIB  kernel ring buffer size (power of two, 1-1024; default 16)\n"
 	"      --max-string N     longest string shown in the live text (default 256)\n"
 	"      --tree             print the process tree at the end (always in processes.json)\n"
+	"      --capture-bytes N  first N bytes of writes to pipes/sockets/terminals (default 64,\n"
+	"                         0 for none, at most 4096); DNS messages are read in full anyway\n"
 	"      --no-color         no colour (also NO_COLOR=1)\n"
 	"      --sign-key FILE    sign the log's final hash with this Ed25519 private key (PEM)\n"
 	"  -d, --debug            libbpf debug output and verifier logs\n"
@@ -106,7 +112,7 @@ static bool is_fullscreen_agent(const char *cmd)
 static int parse_opts(struct run_opts *o, int argc, char **argv)
 {
 	enum { OPT_ALLOW_ROOT = 256, OPT_JSON, OPT_NO_INTERACTIVE, OPT_MAX_STRING, OPT_NO_COLOR, OPT_TREE,
-	       OPT_SIGN_KEY };
+	       OPT_SIGN_KEY, OPT_CAPTURE_BYTES };
 	static const struct option longopts[] = {
 		{ "user", required_argument, NULL, 'u' },
 		{ "allow-root", no_argument, NULL, OPT_ALLOW_ROOT },
@@ -119,6 +125,7 @@ static int parse_opts(struct run_opts *o, int argc, char **argv)
 		{ "no-interactive", no_argument, NULL, OPT_NO_INTERACTIVE },
 		{ "buffer-size", required_argument, NULL, 'b' },
 		{ "max-string", required_argument, NULL, OPT_MAX_STRING },
+		{ "capture-bytes", required_argument, NULL, OPT_CAPTURE_BYTES },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 		{ "tree", no_argument, NULL, OPT_TREE },
 		{ "sign-key", required_argument, NULL, OPT_SIGN_KEY },
@@ -132,6 +139,7 @@ static int parse_opts(struct run_opts *o, int argc, char **argv)
 	o->interactive = -1;
 	o->buffer_mib = 16;
 	o->max_str = 256;
+	o->capture_bytes = 64;
 	o->color = !getenv("NO_COLOR");
 	optind = 1;
 	/* "+": stop at the first non-option, so CMD's own options are left alone */
@@ -155,6 +163,11 @@ static int parse_opts(struct run_opts *o, int argc, char **argv)
 			if (cli_parse_long(optarg, 16, 1 << 20, &v))
 				return cli_error("--max-string takes a number from 16 to 1048576, not '%s'", optarg);
 			o->max_str = v;
+			break;
+		case OPT_CAPTURE_BYTES:
+			if (cli_parse_long(optarg, 0, CAP_DATA_MAX, &v))
+				return cli_error("--capture-bytes takes a number from 0 to %d, not '%s'", CAP_DATA_MAX, optarg);
+			o->capture_bytes = v;
 			break;
 		case OPT_NO_COLOR: o->color = false; break;
 		case OPT_TREE: o->tree = true; break;
@@ -222,6 +235,28 @@ static void emit_images(struct session *s)
 	}
 }
 
+/* A DNS lookup (query + answer) becomes its own line, right after the record that ended it. */
+static void emit_dns(void *ctx, const struct cap_dns_event *e)
+{
+	struct session *s = ctx;
+	struct sbuf b;
+	int64_t t = (int64_t)e->hdr.ts + s->boot_to_real;
+
+	sb_init(&b, s->line, LINE_MAX_BYTES - CAP_CHAIN_SUFFIX_MAX);
+	cap_dns_json_line(&b, e, ++s->seq, t);
+	write_json_line(s, &b, s->seq, "dns");
+	sb_init(&b, s->line, LINE_MAX_BYTES);
+	cap_dns_text_line(&b, e, t, &s->text_file);
+	fwrite(b.buf, 1, b.len, s->timeline);
+	if (s->live && !s->live_json) {
+		if (s->text_live.color) {
+			sb_init(&b, s->line, LINE_MAX_BYTES);
+			cap_dns_text_line(&b, e, t, &s->text_live);
+		}
+		fwrite(b.buf, 1, b.len, s->live);
+	}
+}
+
 static int on_record(void *ctx, const void *data, size_t size)
 {
 	struct session *s = ctx;
@@ -237,6 +272,7 @@ static int on_record(void *ctx, const void *data, size_t size)
 	cap_view_build(&s->view, ev);
 	cap_exe_event(&s->exe, ev, &s->view);
 	cap_proctree_event(&s->tree, ev, &s->view);
+	s->view.dns = cap_dns_event_name(s->dns, ev);
 	cap_summary_add(&s->sum, ev, &s->view);
 
 	/* room is kept for the chain's prev member, which sealing puts before the closing brace */
@@ -254,6 +290,10 @@ static int on_record(void *ctx, const void *data, size_t size)
 		}
 		fwrite(b.buf, 1, b.len, s->live);
 	}
+	if (ev->hdr.flags & CAP_RF_DNS)
+		cap_dns_record(s->dns, ev, emit_dns, s);
+	else if (ev->hdr.type == CAP_REC_SYSCALL && (ev->sc->flags & CAP_S_CLOSE))
+		cap_dns_closed(s->dns, ev->hdr.pid, (int32_t)ev->hdr.args[0], emit_dns, s);
 	if (s->live && ferror(s->live)) {
 		/* the live reader is gone; the session folder still gets everything */
 		if (s->live != stderr && s->live != stdout)
@@ -386,7 +426,9 @@ int cmd_run(int argc, char **argv)
 	setvbuf(s.jsonl, jbuf, _IOFBF, sizeof(jbuf));
 	setvbuf(s.timeline, tbuf, _IOFBF, sizeof(tbuf));
 	s.line = malloc(LINE_MAX_BYTES);
-	if (!s.line)
+	s.dns = cap_dns_new();
+	s.view.preview_max = o.capture_bytes;
+	if (!s.line || !s.dns)
 		return cli_error("out of memory"), 1;
 
 	/* where the live timeline goes */
@@ -419,6 +461,7 @@ int cmd_run(int argc, char **argv)
 	topts.cgroup_level = cg.level;
 	topts.ringbuf_bytes = o.buffer_mib << 20;
 	topts.verbose = o.verbose;
+	topts.capture_bytes = o.capture_bytes;
 	topts.debug = o.debug;
 	topts.on_record = on_record;
 	topts.ctx = &s;
@@ -508,6 +551,14 @@ out_summary:
 		fprintf(stderr, "capsule: ⚠ some image hashes were not finished in time\n");
 	emit_images(&s);
 	report_losses(&s, &tracer);
+	cap_dns_flush(s.dns, emit_dns, &s);
+	{
+		const struct cap_dns_stats *ds = cap_dns_stats(s.dns);
+		s.sum.dns_queries = ds->queries;
+		s.sum.dns_answers = ds->answers;
+		s.sum.dns_malformed = ds->malformed;
+		cap_summary_warn(&s.sum, "malformed DNS message", ds->malformed);
+	}
 	s.sum.lost = cap_tracer_stat(&tracer, CAP_STAT_LOST);
 	s.sum.truncated = cap_tracer_stat(&tracer, CAP_STAT_TRUNCATED);
 	flush_all(&s);
@@ -561,5 +612,6 @@ out:
 	cap_chain_free(&s.chain);
 	cap_sign_key_free(sign_key);
 	free(s.line);
+	cap_dns_free(s.dns);
 	return status;
 }

@@ -238,8 +238,22 @@ static void exec_view(struct cap_view *v, const struct cap_event *ev)
 		v->warning = "privilege gain at exec";
 }
 
+/* The preview of a read or write, cut to preview_max. */
+static void data_view(struct cap_view *v, const struct cap_event *ev)
+{
+	const struct cap_fieldref *f = cap_event_field(ev, CAP_F_DATA, -1);
+	if (!f || !v->preview_max)
+		return;
+	v->data = f->data;
+	v->data_len = f->len < v->preview_max ? f->len : v->preview_max;
+	v->data_total = ev->sc->args[1].capture == CAP_A_MMSGHDR || ev->hdr.ret < 0 ? f->len : (uint64_t)ev->hdr.ret;
+}
+
 void cap_view_build(struct cap_view *v, const struct cap_event *ev)
 {
+	v->data = NULL;
+	v->data_len = v->data_total = 0;
+	v->dns = NULL;
 	v->npaths = 0;
 	v->has_file = 0;
 	v->device = v->fs = v->warning = NULL;
@@ -247,8 +261,10 @@ void cap_view_build(struct cap_view *v, const struct cap_event *ev)
 	v->has_script = 0;
 	v->image_sha256[0] = 0;
 	v->image_note = NULL;
-	if (ev->hdr.type == CAP_REC_SYSCALL)
+	if (ev->hdr.type == CAP_REC_SYSCALL) {
 		syscall_view(v, ev);
+		data_view(v, ev);
+	}
 	else if (ev->hdr.type == CAP_REC_EXEC)
 		exec_view(v, ev);
 }

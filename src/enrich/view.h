@@ -26,6 +26,12 @@ struct cap_view {
 	int has_script;
 	char image_sha256[65];
 	const char *image_note;   /* why there will be no hash, e.g. "dropped" */
+	/* data preview (CAP_F_DATA): at most preview_max bytes, which the caller sets once */
+	size_t preview_max;
+	const uint8_t *data;      /* NULL: no preview */
+	size_t data_len;          /* bytes shown */
+	uint64_t data_total;      /* bytes the call moved (of the first message for mmsg calls) */
+	const char *dns;          /* the name of the sockaddr's address (DNS answer), set by the caller */
 };
 
 void cap_view_build(struct cap_view *v, const struct cap_event *ev);

@@ -206,6 +206,8 @@ static void syscall_fields(struct sbuf *b, const struct cap_event *ev, const str
 			const char *fn = cap_family_name(fam);
 			if (fn)
 				kv_cstr(b, "family", fn);
+			if (v->dns)
+				kv_str(b, "dns", v->dns, strlen(v->dns));
 			sb_putc(b, '}');
 			break;
 		}
@@ -281,6 +283,18 @@ static void syscall_fields(struct sbuf *b, const struct cap_event *ev, const str
 			break;
 		}
 		}
+	}
+
+	if (v->data) {
+		kv_str(b, "data", v->data, v->data_len);
+		kv_u64(b, "data_len", v->data_len);
+		kv_u64(b, "data_total", v->data_total);
+		key(b, "data_truncated");
+		sb_puts(b, v->data_total > v->data_len ? "true" : "false");
+	}
+	if (ev->hdr.flags & CAP_RF_DNS) {
+		key(b, "dns_message");
+		sb_puts(b, "true");
 	}
 
 	long ret = ev->hdr.ret;

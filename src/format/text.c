@@ -47,6 +47,11 @@ static void put_time(struct sbuf *b, int64_t ns)
 	sb_putc(b, ']');
 }
 
+void cap_text_time(struct sbuf *b, int64_t realtime_ns)
+{
+	put_time(b, realtime_ns);
+}
+
 static void put_errno(struct sbuf *b, long ret)
 {
 	const char *e = cap_errno_name((int)-ret);
@@ -176,12 +181,18 @@ static void syscall_args(struct sbuf *b, const struct cap_event *ev, const struc
 		case CAP_A_SOCKADDR:
 		case CAP_A_SOCKADDR_OUT:
 		case CAP_A_MSGHDR:
+		case CAP_A_MMSGHDR:
 			f = cap_event_field(ev, CAP_F_SOCKADDR, i);
 			if (f) {
 				char tmp[600];
 				cap_describe_sockaddr(tmp, sizeof(tmp), f->data, f->len, NULL);
 				sb_puts(b, " addr=");
 				sb_puts(b, tmp);
+				if (v->dns) {
+					sb_puts(b, " (dns=");
+					sb_escaped(b, v->dns, strlen(v->dns), o->max_str);
+					sb_putc(b, ')');
+				}
 			}
 			continue;
 		case CAP_A_INT2OUT:
@@ -273,6 +284,19 @@ static void syscall_args(struct sbuf *b, const struct cap_event *ev, const struc
 			sb_u64(b, io.wbytes);
 			sb_puts(b, "B/");
 			sb_u64(b, io.wcalls);
+		}
+	}
+	if (v->data) {
+		/* the preview: escaped, with how much of the call's data it shows when cut */
+		sb_puts(b, " data=\"");
+		sb_escaped(b, v->data, v->data_len, 0);
+		sb_putc(b, '"');
+		if (v->data_total > v->data_len) {
+			sb_puts(b, " (");
+			sb_u64(b, v->data_len);
+			sb_puts(b, " of ");
+			sb_u64(b, v->data_total);
+			sb_puts(b, " bytes)");
 		}
 	}
 	put_result(b, ev, o);

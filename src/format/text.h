@@ -15,5 +15,7 @@ struct cap_text_opts {
 /* Appends one line (newline included) for ev. */
 void cap_text_event(struct sbuf *b, const struct cap_event *ev, const struct cap_view *v,
 		    const struct cap_text_opts *o);
+/* [HH:MM:SS.mmm] in local time, as at the start of every line */
+void cap_text_time(struct sbuf *b, int64_t realtime_ns);
 
 #endif

@@ -38,6 +38,12 @@ static void add_warning(struct cap_summary *s, const char *reason)
 	}
 }
 
+void cap_summary_warn(struct cap_summary *s, const char *reason, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++)
+		add_warning(s, reason);
+}
+
 static void add_host(struct cap_summary *s, const struct cap_event *ev, const char *proto)
 {
 	const struct cap_fieldref *f = cap_event_field(ev, CAP_F_SOCKADDR, -1);
@@ -167,6 +173,10 @@ void cap_summary_print(FILE *f, const struct cap_summary *s, const struct cap_se
 		print_some(f, &s->hosts, 6, NULL);
 	}
 	fprintf(f, "\n");
+	if (s->dns_queries || s->dns_answers || s->dns_malformed)
+		fprintf(f, "  dns        %llu queries, %llu answers, %llu malformed\n",
+			(unsigned long long)s->dns_queries, (unsigned long long)s->dns_answers,
+			(unsigned long long)s->dns_malformed);
 	fprintf(f, "  warnings   %s%llu%s", warnc, (unsigned long long)s->warnings, r);
 	for (int i = 0, n = 0; i < CAP_SUMMARY_WARN_KINDS && s->warn[i].reason; i++)
 		fprintf(f, "%s%s ×%llu", n++ ? ", " : " (", s->warn[i].reason, (unsigned long long)s->warn[i].n);
@@ -211,6 +221,9 @@ void cap_summary_json(FILE *f, const struct cap_summary *s, const struct cap_ses
 	fprintf(f, ",\"events_recorded\":%llu,\"events_lost\":%llu,\"events_truncated\":%llu,\"events_malformed\":%llu",
 		(unsigned long long)s->events, (unsigned long long)s->lost,
 		(unsigned long long)s->truncated, (unsigned long long)s->malformed);
+	fprintf(f, ",\"dns_queries\":%llu,\"dns_answers\":%llu,\"dns_malformed\":%llu",
+		(unsigned long long)s->dns_queries, (unsigned long long)s->dns_answers,
+		(unsigned long long)s->dns_malformed);
 	fprintf(f, ",\"warnings\":%llu,\"warning_kinds\":{", (unsigned long long)s->warnings);
 	for (int i = 0; i < CAP_SUMMARY_WARN_KINDS && s->warn[i].reason; i++)
 		fprintf(f, "%s\"%s\":%llu", i ? "," : "", s->warn[i].reason, (unsigned long long)s->warn[i].n);

@@ -15,6 +15,7 @@ struct cap_summary {
 	uint64_t processes, threads, execs;
 	uint64_t by_area[AREA__COUNT];
 	struct strset files_read, files_written, files_deleted, hosts;
+	uint64_t dns_queries, dns_answers, dns_malformed; /* from src/enrich/dns.c, set at the end */
 	uint64_t warnings;
 	struct { const char *reason; uint64_t n; } warn[CAP_SUMMARY_WARN_KINDS];
 };
@@ -22,6 +23,8 @@ struct cap_summary {
 void cap_summary_init(struct cap_summary *s);
 void cap_summary_add(struct cap_summary *s, const struct cap_event *ev, const struct cap_view *v);
 void cap_summary_free(struct cap_summary *s);
+/* n more warnings of this kind (reason: a string literal) */
+void cap_summary_warn(struct cap_summary *s, const char *reason, uint64_t n);
 
 struct cap_session_info {
 	const char *id;

@@ -60,6 +60,7 @@ int cap_tracer_start(struct cap_tracer *t, const struct cap_tracer_opts *o, char
 	}
 	t->skel->rodata->target_cgid = o->cgroup_id;
 	t->skel->rodata->target_level = o->cgroup_level;
+	t->skel->rodata->capture_bytes = o->capture_bytes < CAP_DATA_MAX ? o->capture_bytes : CAP_DATA_MAX;
 	bpf_map__set_max_entries(t->skel->maps.events, o->ringbuf_bytes);
 
 	ret = capsule_bpf__load(t->skel);

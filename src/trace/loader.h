@@ -19,6 +19,7 @@ struct cap_tracer_opts {
 	uint32_t cgroup_level;  /* its depth below the cgroup2 root */
 	uint32_t ringbuf_bytes; /* power of two, >= 4096 */
 	bool verbose;
+	uint32_t capture_bytes;  /* preview size of writes to pipes/sockets/ttys (0: none) */
 	bool debug;             /* libbpf debug output and verifier logs */
 	/* called for every record, in order */
 	int (*on_record)(void *ctx, const void *data, size_t size);

@@ -17,6 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (cap_decode(&ev, data, size))
 		return 0;
+	v.preview_max = 64;
 	cap_view_build(&v, &ev);
 	sb_init(&b, out, sizeof(out));
 	cap_text_event(&b, &ev, &v, &o);
