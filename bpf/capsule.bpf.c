@@ -47,7 +47,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	a[4] = SYSCALL_ARG5(regs);
 	a[5] = SYSCALL_ARG6(regs);
 
-	if (fl & (CAP_S_IF_MASK | CAP_S_IF_PTR)) {
+	if (fl & (CAP_S_IF_MASK | CAP_S_IF_PTR | CAP_S_IF_IN)) {
 		__u32 fi = sp->filter_arg;
 		__u64 v = 0;
 		__u8 t = 0;
@@ -67,6 +67,13 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 			return 0;
 		if ((fl & CAP_S_IF_PTR) && !v)
 			return 0;
+		if (fl & CAP_S_IF_IN) {
+			__u64 m = sp->filter_mask;
+			__u32 c = (__u32)v;
+			if (c != (m & 0xffff) && c != ((m >> 16) & 0xffff) && c != ((m >> 32) & 0xffff) &&
+			    c != (m >> 48))
+				return 0;
+		}
 	}
 	if ((fl & CAP_S_IF_DEVICE) && !fd_is_device((__s32)a[0]))
 		return 0;
@@ -147,6 +154,8 @@ int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct 
 	r->args[0] = BPF_CORE_READ(child, pid);
 	r->args[1] = BPF_CORE_READ(child, tgid);
 	r->args[2] = BPF_CORE_READ(child, flags);
+	/* CLONE_FILES: the fd table is the parent's own (threads, and some clone() users) */
+	r->args[3] = BPF_CORE_READ(child, files) == BPF_CORE_READ(parent, files);
 	rec_submit();
 	return 0;
 }

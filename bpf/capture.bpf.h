@@ -528,6 +528,24 @@ __noinline int add_sockinfo(__u32 arg, __s32 fd)
 	return 0;
 }
 
+/* pipe, pipe2, socketpair: the inodes of the two new fds, so user space can pair the ends */
+__noinline int add_ino2(__u32 arg, __u64 uptr)
+{
+	struct scratch *s = get_scratch();
+	if (!s)
+		return 0;
+	__u64 fds = read_user_u64(uptr);
+	struct file *f0 = fd_file((__s32)fds);
+	struct file *f1 = fd_file((__s32)(fds >> 32));
+	__u64 *dst = field_data(s);
+	if (!dst)
+		return 0;
+	dst[0] = f0 ? BPF_CORE_READ(f0, f_inode, i_ino) : 0;
+	dst[1] = f1 ? BPF_CORE_READ(f1, f_inode, i_ino) : 0;
+	field_commit(s, CAP_F_INO2, arg, 16);
+	return 0;
+}
+
 /* exec: the NUL-separated argv from the new program's memory */
 __noinline int add_argv(void)
 {
@@ -630,8 +648,10 @@ __noinline __s32 capture_arg(__u32 it_type, __u64 v, __u64 next, __s64 ret, __s3
 		add_user_u64(i, v);
 		break;
 	case CAP_A_INT2OUT:
-		if (ret >= 0)
+		if (ret >= 0) {
 			add_user_buf(CAP_F_INT2, i, v, 8);
+			add_ino2(i, v);
+		}
 		break;
 	case CAP_A_CAPDATA:
 		add_capdata(i, v, next);

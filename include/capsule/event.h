@@ -25,7 +25,8 @@
 enum cap_rec_type {
 	CAP_REC_SYSCALL = 1, /* a syscall of interest, at its exit (args + result) */
 	CAP_REC_EXEC = 2,    /* sched_process_exec: a successful execve/execveat; args[0] = old pid */
-	CAP_REC_FORK = 3,    /* sched_process_fork: args[0] = child tid, args[1] = child tgid */
+	CAP_REC_FORK = 3,    /* sched_process_fork: args[0] = child tid, args[1] = child tgid,
+			      * args[3] bit 0: the child shares the parent's fd table (CLONE_FILES) */
 	CAP_REC_EXIT = 4,    /* sched_process_exit of the last thread: ret = wait status, args[0..1] = user/system ns */
 	CAP_REC_SIGNAL = 5,  /* signal_generate for a traced receiver with the default action: args[0] = sig, args[1] = si_code, args[2] = sender pid */
 };
@@ -68,6 +69,7 @@ enum cap_field_type {
 	CAP_F_CAPDATA = 13, /* capset: struct cap_capdata */
 	CAP_F_TARGET = 14,  /* signal target: struct cap_target */
 	CAP_F_INTERP = 15,  /* exec: the interpreter (bprm->interp) when it differs from the file */
+	CAP_F_INO2 = 16,    /* two __u64 inode numbers of the fds in CAP_F_INT2 (pipe: the same one) */
 };
 
 struct cap_field {
@@ -171,6 +173,8 @@ enum cap_ret_type {
 #define CAP_S_IF_DEVICE  0x40 /* record only when fd arg 0 is a char or block device */
 #define CAP_S_SIG        0x80 /* attach the signal target (CAP_F_TARGET) seen at signal_generate */
 #define CAP_S_FAILONLY   0x100 /* record only failures (a successful execve is a CAP_REC_EXEC) */
+#define CAP_S_IF_IN      0x200 /* record only when the int value of filter_arg is one of the four
+				* 16-bit values packed in filter_mask (fcntl: the fd-changing commands) */
 
 /* The CLONE_NEW* bits: a clone that creates namespaces is recorded as a syscall. */
 #define CAP_NS_MASK 0x7E020080ULL

@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli/cli.h"
+#include "enrich/fdseed.h"
+#include "enrich/fdtable.h"
 #include "enrich/view.h"
 #include "format/json.h"
 #include "format/text.h"
@@ -45,6 +47,7 @@ struct session {
 	struct cap_summary sum;
 	struct cap_event ev;
 	struct cap_view view;
+	struct cap_fdt *fdt; /* what every fd of every traced process refers to */
 	char *line;
 	uint64_t seq;
 	int64_t boot_to_real; /* add to a boot-time stamp to get wall-clock ns */
@@ -167,6 +170,7 @@ static int on_record(void *ctx, const void *data, size_t size)
 	ev->seq = ++s->seq;
 	ev->realtime_ns = (int64_t)ev->hdr.ts + s->boot_to_real;
 	cap_view_build(&s->view, ev);
+	cap_fdt_event(s->fdt, ev, &s->view);
 	cap_summary_add(&s->sum, ev, &s->view);
 
 	sb_init(&b, s->line, LINE_MAX_BYTES);
@@ -310,7 +314,8 @@ int cmd_run(int argc, char **argv)
 	setvbuf(s.jsonl, jbuf, _IOFBF, sizeof(jbuf));
 	setvbuf(s.timeline, tbuf, _IOFBF, sizeof(tbuf));
 	s.line = malloc(LINE_MAX_BYTES);
-	if (!s.line)
+	s.fdt = cap_fdt_new(NULL);
+	if (!s.line || !s.fdt)
 		return cli_error("out of memory"), 1;
 
 	/* where the live timeline goes */
@@ -329,6 +334,8 @@ int cmd_run(int argc, char **argv)
 	s.text_live = (struct cap_text_opts){ .color = o.color && s.live && isatty(fileno(s.live)),
 					      .max_str = o.max_str };
 	cap_summary_init(&s.sum);
+	/* processes met without a fork record (the agent itself) get their fds from /proc */
+	cap_fdt_set_seeder(s.fdt, cap_fdseed_cb, NULL);
 	s.boot_to_real = boot_to_realtime();
 
 	cap_cgroup_reap_stale();
@@ -375,6 +382,9 @@ int cmd_run(int argc, char **argv)
 		status = child == -ENOENT ? 127 : 126;
 		goto out_summary;
 	}
+	/* the agent's fds are the ones of ours an exec keeps: its stdin/stdout/stderr, ... */
+	if (!cap_fdt_add_proc(s.fdt, child))
+		cap_fdseed_dir(s.fdt, child, "/proc/self/fd", "/proc/self/fdinfo", 1);
 
 	double last_stats = now_s();
 	for (;;) {
@@ -429,6 +439,7 @@ out_summary:
 		struct rusage ru;
 		getrusage(RUSAGE_SELF, &ru);
 		info.peak_rss_kb = ru.ru_maxrss;
+		info.fdt = cap_fdt_stats(s.fdt);
 		info.id = id;
 		info.command = cmdline;
 		info.user = user.name;
@@ -454,6 +465,7 @@ out:
 	if (s.timeline)
 		fclose(s.timeline);
 	cap_summary_free(&s.sum);
+	cap_fdt_free(s.fdt);
 	free(s.line);
 	return status;
 }

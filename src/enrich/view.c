@@ -236,6 +236,7 @@ void cap_view_build(struct cap_view *v, const struct cap_event *ev)
 	v->has_file = 0;
 	v->device = v->fs = v->warning = NULL;
 	v->writes = 0;
+	v->nfds = 0;
 	if (ev->hdr.type == CAP_REC_SYSCALL)
 		syscall_view(v, ev);
 	else if (ev->hdr.type == CAP_REC_EXEC)

@@ -5,8 +5,10 @@
 #include <stddef.h>
 #include "capsule/event.h"
 #include "trace/decode.h"
+#include "enrich/fdview.h"
 
 #define CAP_VIEW_PATHS 2
+#define CAP_VIEW_FDS 4 /* fd arguments and results named (src/enrich/fdtable.c) */
 
 struct cap_view {
 	/* resolved paths of the PATH arguments (not escaped yet) */
@@ -20,6 +22,8 @@ struct cap_view {
 	const char *fs;           /* filesystem of that file */
 	const char *warning;      /* why this event is risky, or NULL */
 	int writes;               /* an open for writing, or a call that changes a file */
+	int nfds;                 /* what the fds of the event refer to, from the fd table */
+	struct cap_fdview fds[CAP_VIEW_FDS];
 };
 
 void cap_view_build(struct cap_view *v, const struct cap_event *ev);

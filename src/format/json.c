@@ -3,6 +3,7 @@
 #include <time.h>
 #include "format/json.h"
 #include "format/describe.h"
+#include "format/fdtarget.h"
 #include "format/names.h"
 
 static void key(struct sbuf *b, const char *k)
@@ -283,6 +284,7 @@ static void syscall_fields(struct sbuf *b, const struct cap_event *ev, const str
 		}
 	}
 
+	cap_json_fd_targets(b, v);
 	long ret = ev->hdr.ret;
 	kv_i64(b, "ret", ret);
 	if (ret < 0 && ret > -4096) {

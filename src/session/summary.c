@@ -208,5 +208,11 @@ void cap_summary_json(FILE *f, const struct cap_summary *s, const struct cap_ses
 	json_set(f, "files_written", &s->files_written);
 	json_set(f, "files_deleted", &s->files_deleted);
 	json_set(f, "hosts", &s->hosts);
+	if (si->fdt)
+		fprintf(f, ",\"fd_table\":{\"procs_peak\":%llu,\"fds_peak\":%llu,\"fd_evictions\":%llu,"
+			   "\"proc_evictions\":%llu,\"seeded\":%llu}",
+			(unsigned long long)si->fdt->procs_peak, (unsigned long long)si->fdt->fds_peak,
+			(unsigned long long)si->fdt->fd_evictions, (unsigned long long)si->fdt->proc_evictions,
+			(unsigned long long)si->fdt->seeded);
 	fprintf(f, ",\"peak_rss_kb\":%ld}\n", si->peak_rss_kb);
 }

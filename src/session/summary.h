@@ -6,6 +6,7 @@
 #include "session/strset.h"
 #include "trace/decode.h"
 #include "enrich/view.h"
+#include "enrich/fdtable.h"
 
 #define CAP_SUMMARY_WARN_KINDS 32
 
@@ -32,6 +33,7 @@ struct cap_session_info {
 	int exit_status;       /* as capsule exits: code, or 128+signal */
 	uint64_t leftover_killed;
 	long peak_rss_kb;      /* capsule's own */
+	const struct cap_fdt_stats *fdt; /* the fd table's sizes and evictions, or NULL */
 };
 
 void cap_summary_print(FILE *f, const struct cap_summary *s, const struct cap_session_info *si, int color);

@@ -12,6 +12,7 @@
 #define IFDEV CAP_S_IF_DEVICE
 #define SIG CAP_S_SIG
 #define FAILONLY CAP_S_FAILONLY
+#define IFIN CAP_S_IF_IN
 #define A(cap, nm, f) { CAP_A_##cap, D_##f, #nm }
 #define X { 0, D_SKIP, NULL }
 #define SC(nm, ar, fl, fa, fm, rc, rf, a0, a1, a2, a3, a4, a5)                                  \
