@@ -425,8 +425,14 @@ static struct proc *proc_add(struct cap_fdt *t, uint32_t pid, struct fdtab *tab,
 static struct proc *proc_get(struct cap_fdt *t, uint32_t pid, const char *comm)
 {
 	struct proc *p = proc_find(t, pid);
-	if (p)
+	if (p) {
+		/* comm changes at exec and with prctl(PR_SET_NAME): every record has the current one */
+		if (comm && memcmp(p->comm, comm, CAP_COMM_LEN)) {
+			memcpy(p->comm, comm, CAP_COMM_LEN);
+			p->comm[CAP_COMM_LEN - 1] = 0;
+		}
 		return p;
+	}
 	p = proc_add(t, pid, tab_new(pid), comm);
 	if (p && t->seed) {
 		t->st.seeded++;
