@@ -198,6 +198,26 @@ static int on_record(void *ctx, const void *data, size_t size)
 	return 0;
 }
 
+/* Our own peak RSS: VmHWM, as getrusage's ru_maxrss also counts the memory of the process that
+ * started us (it carries over an exec). */
+static long peak_rss_kb(void)
+{
+	char buf[4096];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "re");
+	while (f && fgets(buf, sizeof(buf), f))
+		if (sscanf(buf, "VmHWM: %ld", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	if (kb < 0) {
+		struct rusage ru;
+		getrusage(RUSAGE_SELF, &ru);
+		kb = ru.ru_maxrss;
+	}
+	return kb;
+}
+
 static int64_t boot_to_realtime(void)
 {
 	struct timespec r, bt;
@@ -436,9 +456,7 @@ out_summary:
 	s.sum.truncated = cap_tracer_stat(&tracer, CAP_STAT_TRUNCATED);
 	flush_all(&s);
 	{
-		struct rusage ru;
-		getrusage(RUSAGE_SELF, &ru);
-		info.peak_rss_kb = ru.ru_maxrss;
+		info.peak_rss_kb = peak_rss_kb();
 		info.fdt = cap_fdt_stats(s.fdt);
 		info.id = id;
 		info.command = cmdline;
