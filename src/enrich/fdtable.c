@@ -778,8 +778,8 @@ static void learn(struct cap_fdt *t, const struct cap_event *ev, uint32_t pid, i
 		return;
 	}
 	const struct cap_fieldref *fp = cap_event_field(ev, CAP_F_FDPATH, arg);
-	struct cap_fdview tmp;
-	if (!fp || cap_fdt_lookup(t, pid, fd, &tmp) == 0)
+	struct proc *p = fp ? proc_find(t, pid) : NULL;
+	if (!p || tab_get(p->tab, fd))
 		return;
 	struct cap_fileinfo fi;
 	struct cap_fd_desc d = { .kind = CAP_FDK_FILE, .name = (const char *)fp->data, .name_len = fp->len };

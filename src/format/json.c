@@ -389,6 +389,8 @@ void cap_json_event(struct sbuf *b, const struct cap_event *ev, const struct cap
 		kv_u64(b, "child_tid", ev->hdr.args[0]);
 		key(b, "thread");
 		sb_puts(b, ev->hdr.args[0] != ev->hdr.args[1] ? "true" : "false");
+		key(b, "shares_fds");
+		sb_puts(b, ev->hdr.args[3] & 1 ? "true" : "false");
 		break;
 	case CAP_REC_EXIT: {
 		int st = (int)ev->hdr.ret;
