@@ -375,6 +375,14 @@ static struct fdtab *tab_copy(struct cap_fdt *t, const struct fdtab *src, uint32
 
 /* ---- processes ---- */
 
+/* comm: a NUL-terminated name, or a CAP_COMM_LEN record field */
+static void set_comm(struct proc *p, const char *comm)
+{
+	size_t n = strnlen(comm, CAP_COMM_LEN - 1);
+	memcpy(p->comm, comm, n);
+	memset(p->comm + n, 0, CAP_COMM_LEN - n);
+}
+
 static struct proc *proc_find(const struct cap_fdt *t, uint32_t pid)
 {
 	struct hslot *s = hm_find(&t->procs, pid, 0);
@@ -414,8 +422,7 @@ static struct proc *proc_add(struct cap_fdt *t, uint32_t pid, struct fdtab *tab,
 	p->pid = pid;
 	p->tab = tab;
 	if (comm)
-		memcpy(p->comm, comm, CAP_COMM_LEN);
-	p->comm[CAP_COMM_LEN - 1] = 0;
+		set_comm(p, comm);
 	if (++t->st.procs > t->st.procs_peak)
 		t->st.procs_peak = t->st.procs;
 	return p;
@@ -427,10 +434,8 @@ static struct proc *proc_get(struct cap_fdt *t, uint32_t pid, const char *comm)
 	struct proc *p = proc_find(t, pid);
 	if (p) {
 		/* comm changes at exec and with prctl(PR_SET_NAME): every record has the current one */
-		if (comm && memcmp(p->comm, comm, CAP_COMM_LEN)) {
-			memcpy(p->comm, comm, CAP_COMM_LEN);
-			p->comm[CAP_COMM_LEN - 1] = 0;
-		}
+		if (comm && strncmp(p->comm, comm, CAP_COMM_LEN - 1))
+			set_comm(p, comm);
 		return p;
 	}
 	p = proc_add(t, pid, tab_new(pid), comm);
@@ -606,10 +611,8 @@ void cap_fdt_exec(struct cap_fdt *t, uint32_t pid, const char *comm)
 	if (!p)
 		return;
 	proc_unshare(t, p); /* exec unshares the fd table */
-	if (comm) {
-		memcpy(p->comm, comm, CAP_COMM_LEN);
-		p->comm[CAP_COMM_LEN - 1] = 0;
-	}
+	if (comm)
+		set_comm(p, comm);
 	struct hmap *m = &p->tab->fds;
 	for (uint32_t i = 0; i < m->cap; i++)
 		while (m->s[i].v && m->s[i].k2)
@@ -626,10 +629,8 @@ void cap_fdt_exit(struct cap_fdt *t, uint32_t pid)
 void cap_fdt_set_comm(struct cap_fdt *t, uint32_t pid, const char *comm)
 {
 	struct proc *p = proc_find(t, pid);
-	if (p) {
-		memcpy(p->comm, comm, CAP_COMM_LEN);
-		p->comm[CAP_COMM_LEN - 1] = 0;
-	}
+	if (p)
+		set_comm(p, comm);
 }
 
 void cap_fdt_update_sock(struct cap_fdt *t, uint32_t pid, int32_t fd, const struct cap_sockinfo *si)

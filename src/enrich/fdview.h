@@ -16,7 +16,7 @@ enum cap_fd_kind {
 enum cap_fd_end { CAP_FDE_NONE = 0, CAP_FDE_READ = 1, CAP_FDE_WRITE = 2 };
 
 #define CAP_FDVIEW_PEERS 2   /* processes named as holding the other end */
-#define CAP_FDVIEW_NAME  CAP_PATH_MAX
+#define CAP_FDVIEW_NAME  (CAP_PATH_MAX + 1) /* with the NUL */
 
 /* which fd of the event: argument 0-5, the result, or the second fd of a pipe/socketpair */
 #define CAP_FDARG_RET  6

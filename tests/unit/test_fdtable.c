@@ -60,6 +60,12 @@ static void test_dup_onto_open_fd(void **state)
 	assert_int_equal(cap_fdt_dup(t, 100, 42, 7, 0), -ENOENT);
 	assert_null(name_of(t, 100, 7));
 	assert_int_equal(cap_fdt_close(t, 100, 99), -ENOENT);
+	/* a name longer than any path is cut at CAP_PATH_MAX */
+	static char longname[CAP_PATH_MAX * 2 + 1];
+	memset(longname, 'a', sizeof(longname) - 1);
+	file(t, 100, 8, longname, 0);
+	assert_int_equal(strlen(name_of(t, 100, 8)), CAP_PATH_MAX);
+	assert_int_equal(fv.name_len, CAP_PATH_MAX);
 	cap_fdt_free(t);
 }
 
