@@ -117,7 +117,8 @@ int cap_fdseed_dir(struct cap_fdt *t, uint32_t pid, const char *fd_dir, const ch
 	int count = 0;
 	struct dirent *de;
 	static char link[CAP_PATH_MAX + 1];
-	while ((de = readdir(dir))) {
+	/* a process with a million fds: the table keeps CAP_FDT_MAX_FDS_PROC of them anyway */
+	for (long seen = 0; seen < CAP_FDT_MAX_FDS_PROC && (de = readdir(dir)); seen++) {
 		char *end;
 		long fd = strtol(de->d_name, &end, 10);
 		if (*end || end == de->d_name || fd < 0 || fd > INT32_MAX)

@@ -174,6 +174,9 @@ struct cap_fdt {
 	uint32_t proc_cursor;
 	cap_fdt_seed_fn seed;
 	void *seed_ctx;
+	uint64_t now_ns;      /* time of the event being handled */
+	uint64_t seed_second; /* the second the seed budget is for */
+	uint32_t seeds_left;
 };
 
 static const char *const kind_names[CAP_FDK__COUNT] = {
@@ -439,7 +442,14 @@ static struct proc *proc_get(struct cap_fdt *t, uint32_t pid, const char *comm)
 		return p;
 	}
 	p = proc_add(t, pid, tab_new(pid), comm);
-	if (p && t->seed) {
+	/* /proc reads are rationed: processes that keep coming back unknown (lost exits, the
+	 * process cap) must not turn every event into a /proc walk */
+	if (t->now_ns / 1000000000 != t->seed_second) {
+		t->seed_second = t->now_ns / 1000000000;
+		t->seeds_left = CAP_FDT_SEEDS_PER_SEC;
+	}
+	if (p && t->seed && t->seeds_left) {
+		t->seeds_left--;
 		t->st.seeded++;
 		t->seed(t, pid, t->seed_ctx);
 		p = proc_find(t, pid); /* the seeder may have evicted it at the cap */
@@ -870,6 +880,7 @@ void cap_fdt_event(struct cap_fdt *t, const struct cap_event *ev, struct cap_vie
 {
 	const struct cap_rec *h = &ev->hdr;
 	v->nfds = 0;
+	t->now_ns = h->ts;
 	switch (h->type) {
 	case CAP_REC_FORK:
 		if (h->args[0] == h->args[1]) /* a process; threads share the table by tgid */

@@ -19,6 +19,7 @@
 #define CAP_FDT_MAX_PROCS      8192
 #define CAP_FDT_MAX_FDS_PROC   32768
 #define CAP_FDT_MAX_FDS_TOTAL  131072
+#define CAP_FDT_SEEDS_PER_SEC  100    /* processes read from /proc per second at most */
 
 struct cap_fdt_limits {
 	uint32_t max_procs, max_fds_proc, max_fds_total;

@@ -531,6 +531,38 @@ static void test_seed_from_proc(void **state)
 	cap_fdt_free(t);
 }
 
+static int seeds;
+static void count_seed(struct cap_fdt *t, uint32_t pid, void *ctx)
+{
+	(void)ctx;
+	seeds++;
+	file(t, pid, 0, "/dev/tty", 0);
+}
+
+/* processes met without a fork record are seeded, at most CAP_FDT_SEEDS_PER_SEC a second */
+static void test_seeding_is_rationed(void **state)
+{
+	(void)state;
+	struct cap_fdt *t = cap_fdt_new(NULL);
+	cap_fdt_set_seeder(t, count_seed, NULL);
+	struct builder b;
+	for (uint32_t pid = 1000; pid < 1000 + CAP_FDT_SEEDS_PER_SEC + 50; pid++) {
+		struct cap_rec *r = rec(&b, CAP_REC_SYSCALL, __NR_close, pid, "x", 0);
+		r->ts = 5000000000ULL;
+		r->args[0] = 0;
+		feed(t, &b);
+	}
+	assert_int_equal(seeds, CAP_FDT_SEEDS_PER_SEC);
+	assert_int_equal(cap_fdt_stats(t)->seeded, CAP_FDT_SEEDS_PER_SEC);
+	/* the seeded stdin was named at the close of the first one */
+	struct cap_rec *r = rec(&b, CAP_REC_SYSCALL, __NR_read, 999, "x", 0);
+	r->ts = 6000000000ULL;
+	feed(t, &b);
+	assert_non_null(strstr(line, "read fd=0 (/dev/tty)"));
+	assert_int_equal(seeds, CAP_FDT_SEEDS_PER_SEC + 1);
+	cap_fdt_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -546,6 +578,7 @@ int main(void)
 		cmocka_unit_test(test_eviction_at_the_caps),
 		cmocka_unit_test(test_random_ops_match_a_reference),
 		cmocka_unit_test(test_seed_from_proc),
+		cmocka_unit_test(test_seeding_is_rationed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
