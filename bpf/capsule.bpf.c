@@ -62,7 +62,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		if (t == CAP_A_U64PTR)
 			v = read_user_u64(v);
 		else if (t == CAP_A_MSGHDR)
-			v = msghdr_name(v);
+			v = msghdr_name(v) ?: msghdr_has_rights(v); /* a peer address, or fds passed */
 		if ((fl & CAP_S_IF_MASK) && !(v & sp->filter_mask))
 			return 0;
 		if ((fl & CAP_S_IF_PTR) && !v)
@@ -132,7 +132,7 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid, struct li
 	if (interp != filename)
 		add_kernel_str(CAP_F_INTERP, 0, (__u64)interp);
 	struct file *file = BPF_CORE_READ(bprm, file);
-	add_file_struct_info(6, (__u64)file);
+	add_file_struct_info(CAP_F_FILE, 6, (__u64)file);
 	add_dpath(CAP_F_FDPATH, 6, (__u64)BPF_CORE_READ(file, f_path.dentry),
 		  (__u64)BPF_CORE_READ(file, f_path.mnt));
 	add_argv();

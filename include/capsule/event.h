@@ -18,6 +18,7 @@
 #define CAP_PATH_MAX     4096 /* longest path or string captured; longer ones are cut and flagged */
 #define CAP_ARGV_MAX     4096 /* bytes of the NUL-separated argv captured at exec */
 #define CAP_SOCKADDR_MAX 128
+#define CAP_RIGHTS_MAX   8    /* SCM_RIGHTS fds described per message */
 #define CAP_REC_MAX      16384 /* largest record the kernel side builds */
 #define CAP_SYSCALL_MAX  1024 /* size of the syscall spec table (nr < CAP_SYSCALL_MAX) */
 
@@ -70,6 +71,9 @@ enum cap_field_type {
 	CAP_F_TARGET = 14,  /* signal target: struct cap_target */
 	CAP_F_INTERP = 15,  /* exec: the interpreter (bprm->interp) when it differs from the file */
 	CAP_F_INO2 = 16,    /* two __u64 inode numbers of the fds in CAP_F_INT2 (pipe: the same one) */
+	CAP_F_RIGHTS = 17,  /* sendmsg/recvmsg: the __s32 fds of an SCM_RIGHTS message (at most 8) */
+	CAP_F_RIGHTS_FILE = 18, /* struct cap_fileinfo of the k-th of those fds (arg = k) */
+	CAP_F_RIGHTS_PATH = 19, /* path of the k-th of those fds (arg = k) */
 };
 
 struct cap_field {

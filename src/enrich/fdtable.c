@@ -714,7 +714,7 @@ int cap_fdt_lookup(const struct cap_fdt *t, uint32_t pid, int32_t fd, struct cap
 enum fd_op {
 	OP_NONE = 0, OP_OPEN, OP_SOCKET, OP_ACCEPT, OP_PIPE, OP_SOCKETPAIR, OP_MEMFD, OP_EVENTFD,
 	OP_EPOLL, OP_TIMERFD, OP_SIGNALFD, OP_INOTIFY, OP_PIDFD, OP_PIDFD_GETFD, OP_MQ, OP_FSFD,
-	OP_CLOSE, OP_CLOSE_RANGE, OP_DUP, OP_DUP2, OP_DUP3, OP_FCNTL, OP_UNSHARE,
+	OP_CLOSE, OP_CLOSE_RANGE, OP_DUP, OP_DUP2, OP_DUP3, OP_FCNTL, OP_UNSHARE, OP_RECVMSG,
 };
 
 static const struct { const char *name; uint8_t op; int8_t flags_arg; } op_names[] = {
@@ -730,7 +730,7 @@ static const struct { const char *name; uint8_t op; int8_t flags_arg; } op_names
 	{ "pidfd_getfd", OP_PIDFD_GETFD, -1 }, { "mq_open", OP_MQ, -1 }, { "fsopen", OP_FSFD, 1 },
 	{ "fsmount", OP_FSFD, 1 }, { "close", OP_CLOSE, -1 }, { "close_range", OP_CLOSE_RANGE, 2 },
 	{ "dup", OP_DUP, -1 }, { "dup2", OP_DUP2, -1 }, { "dup3", OP_DUP3, 2 },
-	{ "fcntl", OP_FCNTL, -1 }, { "unshare", OP_UNSHARE, 0 },
+	{ "fcntl", OP_FCNTL, -1 }, { "unshare", OP_UNSHARE, 0 }, { "recvmsg", OP_RECVMSG, 2 },
 };
 
 /* per syscall number: the op, where its close-on-exec flag is, and which args are fds */
@@ -873,6 +873,50 @@ static void on_pair(struct cap_fdt *t, const struct cap_event *ev, uint32_t pid,
 		}
 		d.name = name;
 		cap_fdt_install(t, pid, fds[k], &d, cloexec);
+	}
+}
+
+/* recvmsg with SCM_RIGHTS: the new fds, described by the kernel at the call's exit */
+static void on_rights(struct cap_fdt *t, const struct cap_event *ev, struct cap_view *v, uint32_t pid,
+		      int cloexec)
+{
+	const struct cap_fieldref *f = cap_event_field(ev, CAP_F_RIGHTS, -1);
+	int32_t fds[CAP_RIGHTS_MAX];
+	if (!f)
+		return;
+	unsigned n = f->len / 4 < CAP_RIGHTS_MAX ? f->len / 4 : CAP_RIGHTS_MAX;
+	memcpy(fds, f->data, n * 4);
+	for (unsigned k = 0; k < n; k++) {
+		struct cap_fileinfo fi;
+		const struct cap_fieldref *p = cap_event_field(ev, CAP_F_RIGHTS_PATH, k);
+		char name[48];
+		struct cap_fd_desc d = { .kind = CAP_FDK_FILE };
+		if (p) {
+			d.name = (const char *)p->data;
+			d.name_len = p->len;
+		}
+		if (cap_event_struct(ev, CAP_F_RIGHTS_FILE, k, &fi, sizeof(fi))) {
+			uint32_t type = fi.mode & S_IFMT;
+			d.ino = fi.ino;
+			if (fi.magic == 0x50495045 /* pipefs */ || fi.magic == 0x534F434B /* sockfs */ ||
+			    fi.magic == 0x09041934 /* anon_inodefs */) {
+				d.kind = fi.magic == 0x50495045 ? CAP_FDK_PIPE :
+					 fi.magic == 0x534F434B ? CAP_FDK_SOCKET : CAP_FDK_ANON;
+				d.name = name;
+				d.name_len = snprintf(name, sizeof(name), "%s:[%llu]",
+						      d.kind == CAP_FDK_PIPE ? "pipe" : d.kind == CAP_FDK_SOCKET ? "socket" : "anon_inode",
+						      (unsigned long long)fi.ino);
+			} else if (type == S_IFDIR) {
+				d.kind = CAP_FDK_DIR;
+			} else if (type == S_IFCHR || type == S_IFBLK) {
+				d.kind = CAP_FDK_DEVICE;
+				d.device = cap_file_device_class(&fi);
+			} else if (type == S_IFIFO) {
+				d.kind = CAP_FDK_FIFO;
+			}
+		}
+		cap_fdt_install(t, pid, fds[k], &d, cloexec);
+		view_add(t, pid, fds[k], CAP_FDARG_RIGHTS, v);
 	}
 }
 
@@ -1050,6 +1094,9 @@ void cap_fdt_event(struct cap_fdt *t, const struct cap_event *ev, struct cap_vie
 			return;
 		cap_fdt_dup(t, pid, (int32_t)a[0], rfd, (uint32_t)a[1] == 1030 /* F_DUPFD_CLOEXEC */);
 		break;
+	case OP_RECVMSG:
+		on_rights(t, ev, v, pid, (flags & 0x40000000 /* MSG_CMSG_CLOEXEC */) != 0);
+		return;
 	case OP_UNSHARE:
 		if (flags & CLONE_FILES) {
 			struct proc *p = proc_find(t, pid);

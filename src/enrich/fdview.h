@@ -21,6 +21,7 @@ enum cap_fd_end { CAP_FDE_NONE = 0, CAP_FDE_READ = 1, CAP_FDE_WRITE = 2 };
 /* which fd of the event: argument 0-5, the result, or the second fd of a pipe/socketpair */
 #define CAP_FDARG_RET  6
 #define CAP_FDARG_RET2 7
+#define CAP_FDARG_RIGHTS 8 /* an fd received with SCM_RIGHTS */
 
 struct cap_fdview {
 	int32_t fd;

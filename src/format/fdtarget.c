@@ -73,9 +73,12 @@ void cap_text_fd_target(struct sbuf *b, const struct cap_fdview *f, size_t max_s
 static void json_one(struct sbuf *b, const char *key, const struct cap_fdview *f)
 {
 	char tmp[128];
-	sb_puts(b, ",\"");
-	sb_puts(b, key);
-	sb_puts(b, "\":{\"fd\":");
+	if (key) { /* a member of the event; else an array element */
+		sb_puts(b, ",\"");
+		sb_puts(b, key);
+		sb_puts(b, "\":");
+	}
+	sb_puts(b, "{\"fd\":");
 	sb_i64(b, f->fd);
 	sb_puts(b, ",\"kind\":\"");
 	sb_puts(b, cap_fd_kind_name(f->kind));
@@ -121,11 +124,27 @@ static void json_one(struct sbuf *b, const char *key, const struct cap_fdview *f
 	sb_putc(b, '}');
 }
 
+void cap_text_fd_rights(struct sbuf *b, const struct cap_view *v, size_t max_str)
+{
+	int n = 0;
+	for (int i = 0; i < v->nfds; i++) {
+		if (v->fds[i].arg != CAP_FDARG_RIGHTS)
+			continue;
+		sb_puts(b, n++ ? ", FD " : " received [FD ");
+		sb_i64(b, v->fds[i].fd);
+		cap_text_fd_target(b, &v->fds[i], max_str);
+	}
+	if (n)
+		sb_putc(b, ']');
+}
+
 void cap_json_fd_targets(struct sbuf *b, const struct cap_view *v)
 {
-	int nargs = 0;
+	int nargs = 0, nrights = 0;
 	for (int i = 0; i < v->nfds; i++) {
 		const struct cap_fdview *f = &v->fds[i];
+		if (f->arg == CAP_FDARG_RIGHTS)
+			continue;
 		if (f->arg == CAP_FDARG_RET)
 			json_one(b, "result_fd_target", f);
 		else if (f->arg == CAP_FDARG_RET2)
@@ -133,4 +152,12 @@ void cap_json_fd_targets(struct sbuf *b, const struct cap_view *v)
 		else
 			json_one(b, nargs++ ? "fd2_target" : "fd_target", f);
 	}
+	for (int i = 0; i < v->nfds; i++) {
+		if (v->fds[i].arg != CAP_FDARG_RIGHTS)
+			continue;
+		sb_puts(b, nrights++ ? "," : ",\"received_fds\":[");
+		json_one(b, NULL, &v->fds[i]);
+	}
+	if (nrights)
+		sb_putc(b, ']');
 }

@@ -284,6 +284,7 @@ static void syscall_args(struct sbuf *b, const struct cap_event *ev, const struc
 		}
 	}
 	put_result(b, ev, o);
+	cap_text_fd_rights(b, v, o->max_str);
 	const struct cap_fdview *rv = cap_view_fd(v, CAP_FDARG_RET);
 	if (rv && ev->hdr.ret >= 0 && sc->args[0].capture != CAP_A_INT2OUT && sc->args[3].capture != CAP_A_INT2OUT) {
 		cap_text_fd_target(b, rv, o->max_str);

@@ -4,6 +4,7 @@
  *   fdprog cloexec PATH         open PATH twice (one O_CLOEXEC), exec itself to write to both
  *   fdprog manyfds N PROCS      PROCS processes holding N fds each at once, then close_range
  *   fdprog forks N              N short-lived child processes (at most 32 alive at a time)
+ *   fdprog passfd PATH          a child opens PATH and passes the fd with SCM_RIGHTS; we write to it
  *
  * Values the tests need (fds, pids) go to stderr as key=value lines when stdout is taken. */
 
@@ -13,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -130,6 +133,47 @@ static int forks(long n)
 	return done == n ? 0 : 1;
 }
 
+/* a child opens PATH and passes the fd over a socketpair with SCM_RIGHTS; we use it */
+static int passfd(const char *path)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return perror("socketpair"), 1;
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	char byte = 'f';
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	pid_t p = fork();
+	if (p == 0) {
+		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (fd < 0)
+			_exit(1);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+		_exit(sendmsg(sv[1], &m, 0) == 1 ? 0 : 1);
+	}
+	if (recvmsg(sv[0], &m, 0) != 1)
+		return perror("recvmsg"), 1;
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	if (!c || c->cmsg_type != SCM_RIGHTS)
+		return fprintf(stderr, "fdprog: no fd received\n"), 1;
+	int fd;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	printf("received_fd=%d\n", fd);
+	fflush(stdout);
+	waitpid(p, NULL, 0);
+	if (write(fd, "passed\n", 7) != 7)
+		return 1;
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && !strcmp(argv[1], "dup2file"))
@@ -140,8 +184,10 @@ int main(int argc, char **argv)
 		return cloexec_child(atoi(argv[2]), atoi(argv[3]));
 	if (argc == 4 && !strcmp(argv[1], "manyfds"))
 		return manyfds(atol(argv[2]), atoi(argv[3]));
+	if (argc == 3 && !strcmp(argv[1], "passfd"))
+		return passfd(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "forks"))
 		return forks(atol(argv[2]));
-	fprintf(stderr, "usage: fdprog dup2file PATH | cloexec PATH | manyfds N PROCS | forks N\n");
+	fprintf(stderr, "usage: fdprog dup2file PATH | cloexec PATH | manyfds N PROCS | forks N | passfd PATH\n");
 	return 2;
 }

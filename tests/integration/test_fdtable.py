@@ -105,6 +105,35 @@ class TestFdTable(CapsuleTest):
         self.assertEqual(wa[0]["error"], "EBADF")
         self.assertFields(wb[0], ret=2, fd_target__name=path, fd_target__kind="file")
 
+    def test_scm_rights_received_fd_named(self):
+        """an fd passed over a unix socket (SCM_RIGHTS) is named in the receiver"""
+        d = workdir("fdt_scm")
+        path = os.path.join(d, "passed.txt")
+        s = run_capsule("fdt_scm", [FDPROG, "passfd", path], opts=["-v"])
+        self.assertEqual(s.rc, 0, s.describe())
+        fd = s.int("received_fd")
+        r = [e for e in s.find("recvmsg") if e.get("received_fds")]
+        self.assertTrue(r, s.describe())
+        got = r[0]["received_fds"][0]
+        self.assertEqual((got["fd"], got["kind"], got["name"]), (fd, "file", path))
+        self.assertIn(("received [FD %d (%s)]" % (fd, path)).encode(), s.timeline)
+        w = [e for e in s.find("write", args__fd=fd) if e["seq"] > r[0]["seq"]]
+        self.assertTrue(w)
+        self.assertFields(w[0], ret=7, fd_target__name=path)
+        c = [e for e in s.find("close", args__fd=fd) if e["seq"] > r[0]["seq"]]
+        self.assertFields(c[0], fd_target__name=path)
+        # the sender's sendmsg is recorded too (fds passed), with no peer address
+        self.assertTrue(s.find("sendmsg"))
+        # without --verbose: a recvmsg/sendmsg that passes fds is still recorded
+        s = run_capsule("fdt_scm2", [FDPROG, "passfd", path])
+        self.assertEqual(s.rc, 0, s.describe())
+        fd = s.int("received_fd")
+        r = [e for e in s.find("recvmsg") if e.get("received_fds")]
+        self.assertTrue(r, s.describe())
+        self.assertTrue(s.find("sendmsg"))
+        c = [e for e in s.find("close", args__fd=fd) if e["seq"] > r[0]["seq"]]
+        self.assertFields(c[0], fd_target__name=path, io__write_bytes=7)
+
     def test_seeded_stdio(self):
         """the agent's inherited 0/1/2: a file as stdin, capsule's stdout and stderr pipes"""
         d = workdir("fdt_stdio")

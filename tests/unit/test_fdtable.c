@@ -531,6 +531,39 @@ static void test_seed_from_proc(void **state)
 	cap_fdt_free(t);
 }
 
+/* recvmsg with SCM_RIGHTS: the received fds are installed from the kernel's description */
+static void test_scm_rights(void **state)
+{
+	(void)state;
+	struct cap_fdt *t = cap_fdt_new(NULL);
+	struct builder b;
+	cap_fdt_add_proc(t, 50);
+	struct cap_rec *r = rec(&b, CAP_REC_SYSCALL, __NR_recvmsg, 50, "app", 1);
+	int32_t fds[2] = { 7, 8 };
+	struct cap_fileinfo f0 = { .mode = S_IFREG | 0600, .ino = 11 };
+	struct cap_fileinfo f1 = { .mode = S_IFIFO | 0600, .ino = 12, .magic = 0x50495045 };
+	r->args[0] = 3;
+	r->args[2] = 0x40000000; /* MSG_CMSG_CLOEXEC */
+	field(&b, CAP_F_RIGHTS, 1, fds, sizeof(fds));
+	field(&b, CAP_F_RIGHTS_FILE, 0, &f0, sizeof(f0));
+	field(&b, CAP_F_RIGHTS_PATH, 0, "/srv/secret", 11);
+	field(&b, CAP_F_RIGHTS_FILE, 1, &f1, sizeof(f1));
+	field(&b, CAP_F_RIGHTS_PATH, 1, "/", 1);
+	feed(t, &b);
+	assert_non_null(strstr(line, "-> 1 received [FD 7 (/srv/secret), FD 8 (pipe:[12])]"));
+	json_line();
+	assert_non_null(strstr(line, ",\"received_fds\":[{\"fd\":7,\"kind\":\"file\",\"name\":\"/srv/secret\",\"cloexec\":true"));
+	assert_non_null(strstr(line, "},{\"fd\":8,\"kind\":\"pipe\""));
+	assert_string_equal(name_of(t, 50, 7), "/srv/secret");
+	assert_true(fv.cloexec);
+	/* a short or lying RIGHTS field installs nothing out of bounds */
+	r = rec(&b, CAP_REC_SYSCALL, __NR_recvmsg, 50, "app", 1);
+	field(&b, CAP_F_RIGHTS, 1, fds, 3);
+	feed(t, &b);
+	assert_int_equal(cap_fdt_stats(t)->fds, 2);
+	cap_fdt_free(t);
+}
+
 static int seeds;
 static void count_seed(struct cap_fdt *t, uint32_t pid, void *ctx)
 {
@@ -579,6 +612,7 @@ int main(void)
 		cmocka_unit_test(test_random_ops_match_a_reference),
 		cmocka_unit_test(test_seed_from_proc),
 		cmocka_unit_test(test_seeding_is_rationed),
+		cmocka_unit_test(test_scm_rights),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
