@@ -65,7 +65,7 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 	a[4] = SYSCALL_ARG5(regs);
 	a[5] = SYSCALL_ARG6(regs);
 
-	if ((fl & (CAP_S_IF_MASK | CAP_S_IF_PTR)) && !plan) {
+	if ((fl & (CAP_S_IF_MASK | CAP_S_IF_PTR | CAP_S_IF_IN)) && !plan) {
 		__u32 fi = sp->filter_arg;
 		__u64 v = 0;
 		__u8 t = 0;
@@ -79,12 +79,21 @@ int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
 		}
 		if (t == CAP_A_U64PTR)
 			v = read_user_u64(v);
-		else if (t == CAP_A_MSGHDR || t == CAP_A_MMSGHDR)
+		else if (t == CAP_A_MSGHDR)
+			v = msghdr_name(v) ?: msghdr_has_rights(v); /* a peer address, or fds passed */
+		else if (t == CAP_A_MMSGHDR)
 			v = msghdr_name(v);
 		if ((fl & CAP_S_IF_MASK) && !(v & sp->filter_mask))
 			return 0;
 		if ((fl & CAP_S_IF_PTR) && !v)
 			return 0;
+		if (fl & CAP_S_IF_IN) {
+			__u64 m = sp->filter_mask;
+			__u32 c = (__u32)v;
+			if (c != (m & 0xffff) && c != ((m >> 16) & 0xffff) && c != ((m >> 32) & 0xffff) &&
+			    c != (m >> 48))
+				return 0;
+		}
 	}
 	if ((fl & CAP_S_IF_DEVICE) && !fd_is_device((__s32)a[0]))
 		return 0;
@@ -148,7 +157,7 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid, struct li
 	if (interp != filename)
 		add_kernel_str(CAP_F_INTERP, 0, (__u64)interp);
 	struct file *file = BPF_CORE_READ(bprm, file);
-	add_file_struct_info(6, (__u64)file);
+	add_file_struct_info(CAP_F_FILE, 6, (__u64)file);
 	add_dpath(CAP_F_FDPATH, 6, (__u64)BPF_CORE_READ(file, f_path.dentry),
 		  (__u64)BPF_CORE_READ(file, f_path.mnt));
 	add_argv();
@@ -170,6 +179,8 @@ int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct 
 	r->args[0] = BPF_CORE_READ(child, pid);
 	r->args[1] = BPF_CORE_READ(child, tgid);
 	r->args[2] = BPF_CORE_READ(child, flags);
+	/* CLONE_FILES: the fd table is the parent's own (threads, and some clone() users) */
+	r->args[3] = BPF_CORE_READ(child, files) == BPF_CORE_READ(parent, files);
 	rec_submit();
 	return 0;
 }

@@ -171,6 +171,21 @@ static __always_inline __u64 msghdr_name(__u64 uptr)
 	return read_user_u64(uptr);
 }
 
+/* whether the first control message of a struct msghdr passes fds (SCM_RIGHTS) */
+static __always_inline __u64 msghdr_has_rights(__u64 uptr)
+{
+	struct {
+		__u64 len;
+		__s32 level, type;
+	} h = {};
+	__u64 ctl = uptr ? read_user_u64(uptr + 32) : 0;
+	if (!ctl || read_user_u64(uptr + 40) < sizeof(h) + 4)
+		return 0;
+	if (bpf_probe_read_user(&h, sizeof(h), (void *)ctl))
+		return 0;
+	return h.level == 1 /* SOL_SOCKET */ && h.type == 1 /* SCM_RIGHTS */;
+}
+
 __noinline int fd_is_device(__s32 fd)
 {
 	struct file *f = fd_file(fd);
@@ -459,7 +474,7 @@ __noinline int add_user_path(__u32 arg, __u64 uptr, __s32 dirfd)
 	return add_fd_path_as(CAP_F_BASE, arg, dirfd);
 }
 
-__noinline int add_file_struct_info(__u32 arg, __u64 file_p)
+__noinline int add_file_struct_info(__u32 type, __u32 arg, __u64 file_p)
 {
 	struct scratch *s = get_scratch();
 	struct file *f = (void *)file_p;
@@ -483,14 +498,14 @@ __noinline int add_file_struct_info(__u32 arg, __u64 file_p)
 		fi->mtime = BPF_CORE_READ((struct inode___v66 *)ino, __i_mtime.tv_sec);
 	else
 		fi->mtime = BPF_CORE_READ((struct inode___old *)ino, i_mtime.tv_sec);
-	field_commit(s, CAP_F_FILE, arg, sizeof(*fi));
+	field_commit(s, type, arg, sizeof(*fi));
 	return 0;
 }
 
 static __always_inline int add_fileinfo(__u32 arg, __s32 fd)
 {
 	struct file *f = fd_file(fd);
-	return f ? add_file_struct_info(arg, (__u64)f) : 0;
+	return f ? add_file_struct_info(CAP_F_FILE, arg, (__u64)f) : 0;
 }
 
 __noinline int add_sockinfo(__u32 arg, __s32 fd)
@@ -525,6 +540,68 @@ __noinline int add_sockinfo(__u32 arg, __s32 fd)
 		BPF_CORE_READ_INTO(&si->raddr, sk, __sk_common.skc_v6_daddr);
 	}
 	field_commit(s, CAP_F_SOCK, arg, sizeof(*si));
+	return 0;
+}
+
+/* pipe, pipe2, socketpair: the inodes of the two new fds, so user space can pair the ends */
+__noinline int add_ino2(__u32 arg, __u64 uptr)
+{
+	struct scratch *s = get_scratch();
+	if (!s)
+		return 0;
+	__u64 fds = read_user_u64(uptr);
+	struct file *f0 = fd_file((__s32)fds);
+	struct file *f1 = fd_file((__s32)(fds >> 32));
+	__u64 *dst = field_data(s);
+	if (!dst)
+		return 0;
+	dst[0] = f0 ? BPF_CORE_READ(f0, f_inode, i_ino) : 0;
+	dst[1] = f1 ? BPF_CORE_READ(f1, f_inode, i_ino) : 0;
+	field_commit(s, CAP_F_INO2, arg, 16);
+	return 0;
+}
+
+/* The fds of an SCM_RIGHTS message (the first control message), each with its file and path,
+ * so the receiver's new fds get named. msg_control/msg_controllen of struct msghdr (64-bit). */
+__noinline int add_scm_rights(__u32 arg, __u64 uptr)
+{
+	struct scratch *s = get_scratch();
+	struct {
+		__u64 len;
+		__s32 level, type;
+	} h = {};
+	__s32 fds[CAP_RIGHTS_MAX] = {};
+	if (!s || !uptr)
+		return 0;
+	__u64 ctl = read_user_u64(uptr + 32), clen = read_user_u64(uptr + 40);
+	if (!ctl || clen < sizeof(h) + 4 || bpf_probe_read_user(&h, sizeof(h), (void *)ctl))
+		return 0;
+	if (h.level != 1 /* SOL_SOCKET */ || h.type != 1 /* SCM_RIGHTS */ || h.len < sizeof(h) + 4 || h.len > clen)
+		return 0;
+	__u32 n = (h.len - sizeof(h)) / 4;
+	if (n > CAP_RIGHTS_MAX)
+		n = CAP_RIGHTS_MAX;
+	/* a fixed-size read (the verifier wants one); past the end of the mapping, just the first */
+	if (bpf_probe_read_user(fds, sizeof(fds), (void *)(ctl + sizeof(h)))) {
+		if (bpf_probe_read_user(fds, 4, (void *)(ctl + sizeof(h))))
+			return 0;
+		n = 1;
+	}
+	void *dst = field_data(s);
+	if (!dst)
+		return 0;
+	__builtin_memcpy(dst, fds, sizeof(fds));
+	field_commit(s, CAP_F_RIGHTS, arg, n * 4);
+#pragma clang loop unroll(disable)
+	for (__u32 k = 0; k < CAP_RIGHTS_MAX; k++) {
+		if (k >= n)
+			break;
+		struct file *f = fd_file(fds[k]);
+		if (!f)
+			continue;
+		add_file_struct_info(CAP_F_RIGHTS_FILE, k, (__u64)f);
+		add_fd_path_as(CAP_F_RIGHTS_PATH, k, fds[k]);
+	}
 	return 0;
 }
 
@@ -617,6 +694,8 @@ __noinline __s32 capture_arg(__u32 it_type, __u64 v, __u64 next, __s64 ret, __s3
 	case CAP_A_MSGHDR:
 	case CAP_A_MMSGHDR:
 		add_msghdr_name(i, v);
+		if (ret >= 0)
+			add_scm_rights(i, v);
 		break;
 	case CAP_A_FD_SOCK:
 		add_sockinfo(i, (__s32)v);
@@ -631,8 +710,10 @@ __noinline __s32 capture_arg(__u32 it_type, __u64 v, __u64 next, __s64 ret, __s3
 		add_user_u64(i, v);
 		break;
 	case CAP_A_INT2OUT:
-		if (ret >= 0)
+		if (ret >= 0) {
 			add_user_buf(CAP_F_INT2, i, v, 8);
+			add_ino2(i, v);
+		}
 		break;
 	case CAP_A_CAPDATA:
 		add_capdata(i, v, next);

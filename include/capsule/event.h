@@ -18,6 +18,7 @@
 #define CAP_PATH_MAX     4096 /* longest path or string captured; longer ones are cut and flagged */
 #define CAP_ARGV_MAX     4096 /* bytes of the NUL-separated argv captured at exec */
 #define CAP_SOCKADDR_MAX 128
+#define CAP_RIGHTS_MAX   8    /* SCM_RIGHTS fds described per message */
 #define CAP_REC_MAX      16384 /* largest record the kernel side builds */
 #define CAP_SYSCALL_MAX  1024 /* size of the syscall spec table (nr < CAP_SYSCALL_MAX) */
 #define CAP_DATA_MAX     4096 /* largest --capture-bytes, and the bytes of a DNS message captured */
@@ -26,7 +27,8 @@
 enum cap_rec_type {
 	CAP_REC_SYSCALL = 1, /* a syscall of interest, at its exit (args + result) */
 	CAP_REC_EXEC = 2,    /* sched_process_exec: a successful execve/execveat; args[0] = old pid */
-	CAP_REC_FORK = 3,    /* sched_process_fork: args[0] = child tid, args[1] = child tgid */
+	CAP_REC_FORK = 3,    /* sched_process_fork: args[0] = child tid, args[1] = child tgid,
+			      * args[3] bit 0: the child shares the parent's fd table (CLONE_FILES) */
 	CAP_REC_EXIT = 4,    /* sched_process_exit of the last thread: ret = wait status, args[0..1] = user/system ns */
 	CAP_REC_SIGNAL = 5,  /* signal_generate for a traced receiver with the default action: args[0] = sig, args[1] = si_code, args[2] = sender pid */
 };
@@ -74,6 +76,10 @@ enum cap_field_type {
 	CAP_F_DATA = 16,    /* the first bytes of the buffer the call wrote or read (the first iovec; a
 			     * DNS send over TCP also has the second iovec in a second field; a DNS
 			     * sendmmsg/recvmmsg its second message as a field with arg 2) */
+	CAP_F_INO2 = 17,    /* two __u64 inode numbers of the fds in CAP_F_INT2 (pipe: the same one) */
+	CAP_F_RIGHTS = 18,  /* sendmsg/recvmsg: the __s32 fds of an SCM_RIGHTS message (at most 8) */
+	CAP_F_RIGHTS_FILE = 19, /* struct cap_fileinfo of the k-th of those fds (arg = k) */
+	CAP_F_RIGHTS_PATH = 20, /* path of the k-th of those fds (arg = k) */
 };
 
 struct cap_field {
@@ -183,6 +189,8 @@ enum cap_ret_type {
 #define CAP_S_DATA_OUT   0x200 /* a write: recorded with its first bytes when the fd is a pipe, a
 				* socket or a terminal (not a regular file); DNS messages in full */
 #define CAP_S_DATA_IN    0x400 /* a read: recorded with its bytes when the fd is a DNS socket */
+#define CAP_S_IF_IN      0x800 /* record only when the int value of filter_arg is one of the four
+				* 16-bit values packed in filter_mask (fcntl: the fd-changing commands) */
 
 /* The CLONE_NEW* bits: a clone that creates namespaces is recorded as a syscall. */
 #define CAP_NS_MASK 0x7E020080ULL

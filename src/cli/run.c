@@ -18,6 +18,8 @@
 #include "enrich/exe.h"
 #include "enrich/proctree.h"
 #include "enrich/dns.h"
+#include "enrich/fdseed.h"
+#include "enrich/fdtable.h"
 #include "enrich/view.h"
 #include "format/dnsline.h"
 #include "format/json.h"
@@ -55,6 +57,7 @@ struct session {
 	struct cap_view view;
 	struct cap_exe exe;        /* image hashes, files the session wrote */
 	struct cap_proctree tree;
+	struct cap_fdt *fdt; /* what every fd of every traced process refers to */
 	char *line;
 	uint64_t seq;
 	int64_t boot_to_real; /* add to a boot-time stamp to get wall-clock ns */
@@ -273,6 +276,7 @@ static int on_record(void *ctx, const void *data, size_t size)
 	cap_exe_event(&s->exe, ev, &s->view);
 	cap_proctree_event(&s->tree, ev, &s->view);
 	s->view.dns = cap_dns_event_name(s->dns, ev);
+	cap_fdt_event(s->fdt, ev, &s->view);
 	cap_summary_add(&s->sum, ev, &s->view);
 
 	/* room is kept for the chain's prev member, which sealing puts before the closing brace */
@@ -302,6 +306,26 @@ static int on_record(void *ctx, const void *data, size_t size)
 	}
 	emit_images(s);
 	return 0;
+}
+
+/* Our own peak RSS: VmHWM, as getrusage's ru_maxrss also counts the memory of the process that
+ * started us (it carries over an exec). */
+static long peak_rss_kb(void)
+{
+	char buf[4096];
+	long kb = -1;
+	FILE *f = fopen("/proc/self/status", "re");
+	while (f && fgets(buf, sizeof(buf), f))
+		if (sscanf(buf, "VmHWM: %ld", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	if (kb < 0) {
+		struct rusage ru;
+		getrusage(RUSAGE_SELF, &ru);
+		kb = ru.ru_maxrss;
+	}
+	return kb;
 }
 
 static int64_t boot_to_realtime(void)
@@ -428,7 +452,8 @@ int cmd_run(int argc, char **argv)
 	s.line = malloc(LINE_MAX_BYTES);
 	s.dns = cap_dns_new();
 	s.view.preview_max = o.capture_bytes;
-	if (!s.line || !s.dns)
+	s.fdt = cap_fdt_new(NULL);
+	if (!s.line || !s.dns || !s.fdt)
 		return cli_error("out of memory"), 1;
 
 	/* where the live timeline goes */
@@ -451,6 +476,8 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "capsule: ⚠ no image hashes: cannot start the hashing thread\n");
 	if (cap_proctree_init(&s.tree))
 		return cli_error("out of memory"), 1;
+	/* processes met without a fork record (the agent itself) get their fds from /proc */
+	cap_fdt_set_seeder(s.fdt, cap_fdseed_cb, NULL);
 	s.boot_to_real = boot_to_realtime();
 
 	cap_cgroup_reap_stale();
@@ -498,6 +525,9 @@ int cmd_run(int argc, char **argv)
 		status = child == -ENOENT ? 127 : 126;
 		goto out_summary;
 	}
+	/* the agent's fds are the ones of ours an exec keeps: its stdin/stdout/stderr, ... */
+	if (!cap_fdt_add_proc(s.fdt, child))
+		cap_fdseed_dir(s.fdt, child, "/proc/self/fd", "/proc/self/fdinfo", 1);
 
 	double last_stats = now_s();
 	for (;;) {
@@ -563,9 +593,8 @@ out_summary:
 	s.sum.truncated = cap_tracer_stat(&tracer, CAP_STAT_TRUNCATED);
 	flush_all(&s);
 	{
-		struct rusage ru;
-		getrusage(RUSAGE_SELF, &ru);
-		info.peak_rss_kb = ru.ru_maxrss;
+		info.peak_rss_kb = peak_rss_kb();
+		info.fdt = cap_fdt_stats(s.fdt);
 		info.id = id;
 		info.command = cmdline;
 		info.user = user.name;
@@ -611,6 +640,7 @@ out:
 	cap_proctree_free(&s.tree);
 	cap_chain_free(&s.chain);
 	cap_sign_key_free(sign_key);
+	cap_fdt_free(s.fdt);
 	free(s.line);
 	cap_dns_free(s.dns);
 	return status;

@@ -261,6 +261,7 @@ void cap_view_build(struct cap_view *v, const struct cap_event *ev)
 	v->has_script = 0;
 	v->image_sha256[0] = 0;
 	v->image_note = NULL;
+	v->nfds = 0;
 	if (ev->hdr.type == CAP_REC_SYSCALL) {
 		syscall_view(v, ev);
 		data_view(v, ev);

@@ -5,8 +5,10 @@
 #include <stddef.h>
 #include "capsule/event.h"
 #include "trace/decode.h"
+#include "enrich/fdview.h"
 
 #define CAP_VIEW_PATHS 2
+#define CAP_VIEW_FDS 4 /* fd arguments and results named (src/enrich/fdtable.c) */
 
 struct cap_view {
 	/* resolved paths of the PATH arguments (not escaped yet) */
@@ -32,6 +34,8 @@ struct cap_view {
 	size_t data_len;          /* bytes shown */
 	uint64_t data_total;      /* bytes the call moved (of the first message for mmsg calls) */
 	const char *dns;          /* the name of the sockaddr's address (DNS answer), set by the caller */
+	int nfds;                 /* what the fds of the event refer to, from the fd table */
+	struct cap_fdview fds[CAP_VIEW_FDS];
 };
 
 void cap_view_build(struct cap_view *v, const struct cap_event *ev);

@@ -3,6 +3,7 @@
 #include <time.h>
 #include "format/json.h"
 #include "format/describe.h"
+#include "format/fdtarget.h"
 #include "format/names.h"
 
 static void key(struct sbuf *b, const char *k)
@@ -297,6 +298,7 @@ static void syscall_fields(struct sbuf *b, const struct cap_event *ev, const str
 		sb_puts(b, "true");
 	}
 
+	cap_json_fd_targets(b, v);
 	long ret = ev->hdr.ret;
 	kv_i64(b, "ret", ret);
 	if (ret < 0 && ret > -4096) {
@@ -407,6 +409,8 @@ void cap_json_event(struct sbuf *b, const struct cap_event *ev, const struct cap
 		kv_u64(b, "child_tid", ev->hdr.args[0]);
 		key(b, "thread");
 		sb_puts(b, ev->hdr.args[0] != ev->hdr.args[1] ? "true" : "false");
+		key(b, "shares_fds");
+		sb_puts(b, ev->hdr.args[3] & 1 ? "true" : "false");
 		break;
 	case CAP_REC_EXIT: {
 		int st = (int)ev->hdr.ret;

@@ -6,6 +6,7 @@
 #include <time.h>
 #include "format/text.h"
 #include "format/describe.h"
+#include "format/fdtarget.h"
 #include "format/names.h"
 
 #define C_RESET "\033[0m"
@@ -205,6 +206,9 @@ static void syscall_args(struct sbuf *b, const struct cap_event *ev, const struc
 				sb_putc(b, ',');
 				sb_i64(b, fds[1]);
 				sb_putc(b, ']');
+				const struct cap_fdview *fv = cap_view_fd(v, CAP_FDARG_RET);
+				if (fv)
+					cap_text_fd_target(b, fv, o->max_str);
 			}
 			continue;
 		case CAP_A_CAPDATA: {
@@ -242,7 +246,11 @@ static void syscall_args(struct sbuf *b, const struct cap_event *ev, const struc
 		sb_puts(b, d->name);
 		sb_putc(b, '=');
 		put_value(b, d->fmt, ev->hdr.args[i]);
-		if (d->capture == CAP_A_FD_FILE && (int32_t)ev->hdr.args[i] >= 0) {
+		const struct cap_fdview *fv = cap_view_fd(v, i);
+		if (fv) {
+			/* from the fd table: also pipes' other ends; the kernel's capture below otherwise */
+			cap_text_fd_target(b, fv, o->max_str);
+		} else if (d->capture == CAP_A_FD_FILE && (int32_t)ev->hdr.args[i] >= 0) {
 			f = cap_event_field(ev, CAP_F_FDPATH, i);
 			if (f) {
 				char pseudo[64];
@@ -300,6 +308,13 @@ static void syscall_args(struct sbuf *b, const struct cap_event *ev, const struc
 		}
 	}
 	put_result(b, ev, o);
+	cap_text_fd_rights(b, v, o->max_str);
+	const struct cap_fdview *rv = cap_view_fd(v, CAP_FDARG_RET);
+	if (rv && ev->hdr.ret >= 0 && sc->args[0].capture != CAP_A_INT2OUT && sc->args[3].capture != CAP_A_INT2OUT) {
+		cap_text_fd_target(b, rv, o->max_str);
+		put_fileinfo_note(b, v);
+		return;
+	}
 	struct cap_sockinfo rs;
 	if (ev->hdr.ret >= 0 && cap_event_struct(ev, CAP_F_SOCK, 6, &rs, sizeof(rs))) {
 		sb_puts(b, " (");

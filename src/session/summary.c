@@ -235,9 +235,14 @@ void cap_summary_json(FILE *f, const struct cap_summary *s, const struct cap_ses
 	json_set(f, "files_written", &s->files_written);
 	json_set(f, "files_deleted", &s->files_deleted);
 	json_set(f, "hosts", &s->hosts);
-	fprintf(f, ",\"peak_rss_kb\":%ld", si->peak_rss_kb);
 	if (si->final_hash)
 		fprintf(f, ",\"final_hash\":\"%s\",\"chain\":{\"algorithm\":\"sha256\",\"records\":%llu}",
 			si->final_hash, (unsigned long long)si->chain_records);
-	fprintf(f, "}\n");
+	if (si->fdt)
+		fprintf(f, ",\"fd_table\":{\"procs_peak\":%llu,\"fds_peak\":%llu,\"fd_evictions\":%llu,"
+			   "\"proc_evictions\":%llu,\"seeded\":%llu}",
+			(unsigned long long)si->fdt->procs_peak, (unsigned long long)si->fdt->fds_peak,
+			(unsigned long long)si->fdt->fd_evictions, (unsigned long long)si->fdt->proc_evictions,
+			(unsigned long long)si->fdt->seeded);
+	fprintf(f, ",\"peak_rss_kb\":%ld}\n", si->peak_rss_kb);
 }

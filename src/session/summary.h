@@ -6,6 +6,7 @@
 #include "session/strset.h"
 #include "trace/decode.h"
 #include "enrich/view.h"
+#include "enrich/fdtable.h"
 
 #define CAP_SUMMARY_WARN_KINDS 32
 
@@ -38,6 +39,7 @@ struct cap_session_info {
 	long peak_rss_kb;      /* capsule's own */
 	const char *final_hash; /* hash chain of events.jsonl (log/chain.h), or NULL */
 	uint64_t chain_records; /* lines in that chain */
+	const struct cap_fdt_stats *fdt; /* the fd table's sizes and evictions, or NULL */
 };
 
 /* The length of the home prefix of path ("/home/u" of "/home/u/.bashrc"), or 0. */

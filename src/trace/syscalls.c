@@ -14,6 +14,7 @@
 #define FAILONLY CAP_S_FAILONLY
 #define DOUT CAP_S_DATA_OUT
 #define DIN CAP_S_DATA_IN
+#define IFIN CAP_S_IF_IN
 #define A(cap, nm, f) { CAP_A_##cap, D_##f, #nm }
 #define X { 0, D_SKIP, NULL }
 #define SC(nm, ar, fl, fa, fm, rc, rf, a0, a1, a2, a3, a4, a5)                                  \
