@@ -733,7 +733,7 @@ int cap_store_close(struct cap_store *st, const struct cap_store_end *end, char 
 		sqlite3_stmt *s = NULL;
 		if (!prepare(st->db, &s,
 			     "UPDATE sessions SET end_ns=?1, exit_status=?2, lost=?3, final_hash=?4, events=?5, "
-			     "processes=?6, warnings=?7, not_stored=?8 WHERE id=?9", err, errn)) {
+			     "processes=?6, warnings=?7, not_stored=?8, start_ns=coalesce(?10, start_ns) WHERE id=?9", err, errn)) {
 			sqlite3_bind_int64(s, 1, end->end_ns ? end->end_ns : now_ns());
 			sqlite3_bind_int64(s, 2, end->exit_status);
 			sqlite3_bind_int64(s, 3, (int64_t)end->lost);
@@ -743,6 +743,8 @@ int cap_store_close(struct cap_store *st, const struct cap_store_end *end, char 
 			sqlite3_bind_int64(s, 7, (int64_t)st->warnings);
 			sqlite3_bind_int64(s, 8, (int64_t)atomic_load(&st->not_stored));
 			sqlite3_bind_int64(s, 9, st->sid);
+			if (end->start_ns)
+				sqlite3_bind_int64(s, 10, end->start_ns);
 			if (sqlite3_step(s) != SQLITE_DONE && !ret) {
 				snprintf(err, errn, "cannot finish the session row: %s", sqlite3_errmsg(st->db));
 				ret = -EIO;

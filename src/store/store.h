@@ -34,6 +34,7 @@ struct cap_store_session {
 
 /* What the session row gets at the end. */
 struct cap_store_end {
+	int64_t start_ns;   /* 0: keep the one given at open */
 	int64_t end_ns;
 	int exit_status;
 	uint64_t lost;
