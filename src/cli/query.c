@@ -142,6 +142,42 @@ static int run_sql(sqlite3 *db, const char *sql, bool json)
 	return 0;
 }
 
+/* The events of one session that pass the filters, printed. */
+static int query_session(sqlite3 *db, const char *path, const struct cap_query *q, bool json, int64_t *rows)
+{
+	static struct cap_query_sql qs;
+	char err[256];
+	sqlite3_stmt *s;
+	int rc, status = 0;
+
+	if (cap_query_build(q, &qs, err, sizeof(err)))
+		return cli_error("%s", err), 2;
+	if (sqlite3_prepare_v2(db, qs.sql, -1, &s, NULL) != SQLITE_OK)
+		return cli_error("%s: %s", path, sqlite3_errmsg(db)), 1;
+	for (int i = 0; i < qs.nparams; i++) {
+		if (qs.params[i].is_text)
+			sqlite3_bind_text(s, i + 1, qs.params[i].text, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_int64(s, i + 1, qs.params[i].num);
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int k = json ? 1 : 0;
+		++*rows;
+		if (sqlite3_column_type(s, k) == SQLITE_NULL) {
+			print_fallback(s);
+			continue;
+		}
+		put_clean(col(s, k), sqlite3_column_bytes(s, k));
+		putchar('\n');
+	}
+	if (rc != SQLITE_DONE) {
+		cli_error("%s: %s", path, sqlite3_errmsg(db));
+		status = 1;
+	}
+	sqlite3_finalize(s);
+	return status;
+}
+
 int cmd_query(int argc, char **argv)
 {
 	enum { OPT_DB = 256, OPT_PATH, OPT_HOST, OPT_SINCE, OPT_UNTIL, OPT_JSON, OPT_SQL };
@@ -163,8 +199,7 @@ int cmd_query(int argc, char **argv)
 		{ 0 },
 	};
 	struct cap_query q = { .pid = -1 };
-	static struct cap_query_sql qs;
-	const char *db_opt = NULL, *sql = NULL;
+	const char *db_opt = NULL, *sql = NULL, *session = NULL;
 	bool json = false, filter;
 	char path[PATH_MAX], err[PATH_MAX + 256];
 	struct timespec now;
@@ -177,7 +212,7 @@ int cmd_query(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "s:k:p:c:wn:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_DB: db_opt = optarg; break;
-		case 's': q.session = optarg; break;
+		case 's': session = optarg; break;
 		case 'k': q.kind = optarg; break;
 		case 'p':
 			if (cli_parse_long(optarg, 0, 0x7fffffff, &v))
@@ -206,14 +241,14 @@ int cmd_query(int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		if (q.session || optind + 1 < argc)
+		if (session || optind + 1 < argc)
 			return cli_error("query takes one session (see capsule query --help)"), 2;
-		q.session = argv[optind];
+		session = argv[optind];
 	}
-	if (cap_store_locate(db_opt, q.session, path, sizeof(path), &filter, err, sizeof(err)))
+	if (cap_store_locate(db_opt, session, path, sizeof(path), &filter, err, sizeof(err)))
 		return cli_error("%s", err), 1;
 	if (!filter)
-		q.session = NULL;
+		session = NULL;
 
 	sqlite3 *db;
 	if (cap_store_open_existing(&db, path, true, err, sizeof(err)))
@@ -224,37 +259,32 @@ int cmd_query(int argc, char **argv)
 		sqlite3_close(db);
 		return status;
 	}
-	if (cap_query_build(&q, &qs, err, sizeof(err))) {
-		sqlite3_close(db);
-		return cli_error("%s", err), 2;
-	}
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(db, qs.sql, -1, &s, NULL) != SQLITE_OK) {
+	/* the sessions to search: the one asked for, or each in the database, in order */
+	sqlite3_stmt *ss;
+	if (sqlite3_prepare_v2(db, "SELECT id FROM sessions WHERE ?1 IS NULL OR uuid = ?1 OR CAST(id AS TEXT) = ?1 "
+			       "ORDER BY id", -1, &ss, NULL) != SQLITE_OK) {
 		cli_error("%s: %s", path, sqlite3_errmsg(db));
 		sqlite3_close(db);
 		return 1;
 	}
-	for (int i = 0; i < qs.nparams; i++) {
-		if (qs.params[i].is_text)
-			sqlite3_bind_text(s, i + 1, qs.params[i].text, -1, SQLITE_STATIC);
-		else
-			sqlite3_bind_int64(s, i + 1, qs.params[i].num);
+	if (session)
+		sqlite3_bind_text(ss, 1, session, -1, SQLITE_STATIC);
+	int found = 0;
+	int64_t left = q.limit;
+	while (!status && sqlite3_step(ss) == SQLITE_ROW) {
+		found++;
+		q.session = sqlite3_column_int64(ss, 0);
+		q.limit = left;
+		int64_t rows = 0;
+		status = query_session(db, path, &q, json, &rows);
+		if (left && (left -= rows) <= 0)
+			break;
 	}
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int k = json ? 1 : 0;
-		if (sqlite3_column_type(s, k) == SQLITE_NULL) {
-			print_fallback(s);
-			continue;
-		}
-		put_clean(col(s, k), sqlite3_column_bytes(s, k));
-		putchar('\n');
-	}
-	if (rc != SQLITE_DONE) {
-		cli_error("%s: %s", path, sqlite3_errmsg(db));
+	sqlite3_finalize(ss);
+	if (!found && session) {
+		cli_error("%s holds no session '%s' (capsule sessions --db %s lists them)", path, session, path);
 		status = 1;
 	}
-	sqlite3_finalize(s);
 	sqlite3_close(db);
 	if (fflush(stdout) && errno != EPIPE)
 		status = 1;

@@ -25,38 +25,50 @@ static int add_num(struct cap_query_sql *o, int64_t v)
 	return ++o->nparams;
 }
 
-static void cond(struct sbuf *b, const char *fmt, int n)
-{
-	char tmp[256];
-	snprintf(tmp, sizeof(tmp), fmt, n, n);
-	sb_puts(b, " AND ");
-	sb_puts(b, tmp);
-}
-
 int cap_query_build(const struct cap_query *q, struct cap_query_sql *o, char *err, size_t errn)
 {
+	enum { D_NONE, D_KIND, D_COMM, D_PID, D_WARN, D_PATH, D_HOST } driver = D_NONE;
 	struct sbuf b;
-	int n;
+	char tmp[512];
+	int n, ns;
 
 	o->nparams = 0;
-	sb_init(&b, o->sql, sizeof(o->sql));
-	sb_puts(&b, "SELECT e.line, e.json, e.time_ns, e.pid, e.comm, e.kind, e.path, e.host, e.port, e.ret, e.error, e.warning FROM events e WHERE 1");
 	const struct { const char *v, *name; } text[] = {
-		{ q->session, "--session" }, { q->kind, "--kind" }, { q->comm, "--comm" },
-		{ q->path_glob, "--path" }, { q->host, "--host" },
+		{ q->kind, "--kind" }, { q->comm, "--comm" }, { q->path_glob, "--path" }, { q->host, "--host" },
 	};
 	for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++)
 		if (text[i].v && !text[i].v[0])
 			return snprintf(err, errn, "%s needs a value", text[i].name), -EINVAL;
-	if (q->session) {
-		n = add_text(o, q->session);
-		cond(&b, "e.session = (SELECT id FROM sessions WHERE uuid = ?%d OR CAST(id AS TEXT) = ?%d)", n);
-	}
+	if (q->host)
+		driver = D_HOST;
+	else if (q->path_glob && !strchr("*?[", q->path_glob[0]))
+		driver = D_PATH;
+	else if (q->warnings)
+		driver = D_WARN;
+	else if (q->pid >= 0)
+		driver = D_PID;
+	else if (q->comm)
+		driver = D_COMM;
+	else if (q->kind)
+		driver = D_KIND;
+#define USE(d) (driver == (d) ? "" : "+")
+
+	sb_init(&b, o->sql, sizeof(o->sql));
+	sb_puts(&b, "SELECT e.line, e.json, e.time_ns, e.pid, e.comm, e.kind, e.path, e.host, e.port, e.ret, "
+		    "e.error, e.warning FROM events e WHERE ");
+	ns = add_num(o, q->session);
+	if (driver == D_NONE || driver == D_PATH || driver == D_HOST)
+		/* the session's ids: events.id = session << 40 | seq */
+		snprintf(tmp, sizeof(tmp), "%se.id BETWEEN (?%d << 40) AND (?%d << 40) + 1099511627775", USE(D_NONE), ns, ns);
+	else
+		snprintf(tmp, sizeof(tmp), "e.session = ?%d", ns);
+	sb_puts(&b, tmp);
 	if (q->kind) {
 		/* a list: connect,openat */
 		const char *p = q->kind;
 		int nk = 0;
-		sb_puts(&b, " AND e.kind IN (");
+		snprintf(tmp, sizeof(tmp), " AND %se.kind IN (", USE(D_KIND));
+		sb_puts(&b, tmp);
 		while (*p) {
 			const char *c = strchr(p, ',');
 			size_t len = c ? (size_t)(c - p) : strlen(p);
@@ -65,7 +77,6 @@ int cap_query_build(const struct cap_query *q, struct cap_query_sql *o, char *er
 			memcpy(o->kinds[nk], p, len);
 			o->kinds[nk][len] = 0;
 			n = add_text(o, o->kinds[nk]);
-			char tmp[16];
 			snprintf(tmp, sizeof(tmp), "%s?%d", nk ? ", " : "", n);
 			sb_puts(&b, tmp);
 			nk++;
@@ -75,25 +86,47 @@ int cap_query_build(const struct cap_query *q, struct cap_query_sql *o, char *er
 		}
 		sb_putc(&b, ')');
 	}
-	if (q->pid >= 0)
-		cond(&b, "e.pid = ?%d", add_num(o, q->pid));
-	if (q->comm)
-		cond(&b, "e.comm = ?%d", add_text(o, q->comm));
-	if (q->path_glob)
-		cond(&b, "e.path GLOB ?%d", add_text(o, q->path_glob));
-	if (q->host) {
-		n = add_text(o, q->host);
-		cond(&b, "(e.host = ?%d OR e.host IN (SELECT addr FROM peers WHERE dns_name = ?%d))", n);
+	if (q->pid >= 0) {
+		snprintf(tmp, sizeof(tmp), " AND %se.pid = ?%d", USE(D_PID), add_num(o, q->pid));
+		sb_puts(&b, tmp);
 	}
-	if (q->since_ns)
-		cond(&b, "e.time_ns >= ?%d", add_num(o, q->since_ns));
-	if (q->until_ns)
-		cond(&b, "e.time_ns <= ?%d", add_num(o, q->until_ns));
+	if (q->comm) {
+		snprintf(tmp, sizeof(tmp), " AND %se.comm = ?%d", USE(D_COMM), add_text(o, q->comm));
+		sb_puts(&b, tmp);
+	}
+	if (q->path_glob) {
+		snprintf(tmp, sizeof(tmp), " AND %se.path GLOB ?%d", USE(D_PATH), add_text(o, q->path_glob));
+		sb_puts(&b, tmp);
+	}
+	if (q->host) {
+		/* an address, or a name the session resolved to addresses */
+		n = add_text(o, q->host);
+		snprintf(tmp, sizeof(tmp),
+			 " AND e.host IN (SELECT ?%d UNION SELECT addr FROM peers WHERE session = ?%d AND dns_name = ?%d)",
+			 n, ns, n);
+		sb_puts(&b, tmp);
+	}
 	if (q->warnings)
-		sb_puts(&b, " AND e.warning IS NOT NULL");
+		sb_puts(&b, driver == D_WARN ? " AND e.warning IS NOT NULL" : " AND +e.warning IS NOT NULL");
+	/* time: the ids of the event_times rows that overlap the window bound the search (they
+	 * also narrow an index search, whose entries end with the id); then each event's time */
+	if (q->since_ns) {
+		n = add_num(o, q->since_ns);
+		snprintf(tmp, sizeof(tmp),
+			 " AND e.id >= coalesce((SELECT min((session << 40) + first_seq) FROM event_times "
+			 "WHERE session = ?%d AND max_ns >= ?%d), 1 << 62) AND +e.time_ns >= ?%d", ns, n, n);
+		sb_puts(&b, tmp);
+	}
+	if (q->until_ns) {
+		n = add_num(o, q->until_ns);
+		snprintf(tmp, sizeof(tmp),
+			 " AND e.id <= coalesce((SELECT max((session << 40) + last_seq) FROM event_times "
+			 "WHERE session = ?%d AND min_ns <= ?%d), -1) AND +e.time_ns <= ?%d", ns, n, n);
+		sb_puts(&b, tmp);
+	}
+#undef USE
 	sb_puts(&b, " ORDER BY e.id");
 	if (q->limit > 0) {
-		char tmp[32];
 		snprintf(tmp, sizeof(tmp), " LIMIT ?%d", add_num(o, q->limit));
 		sb_puts(&b, tmp);
 	}

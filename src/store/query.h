@@ -9,7 +9,7 @@
 #define CAP_QUERY_MAX_PARAMS 32
 
 struct cap_query {
-	const char *session;   /* sessions.uuid or sessions.id; NULL: every session */
+	int64_t session;       /* sessions.id (required: capsule query runs once per session) */
 	const char *kind;      /* one kind or a comma-separated list */
 	const char *comm;
 	const char *path_glob; /* GLOB over events.path */
@@ -33,8 +33,12 @@ struct cap_query_sql {
 	char kinds[16][64]; /* the --kind list, split */
 };
 
-/* Builds "SELECT line, json, ... FROM events ... ORDER BY id". Returns 0, or -EINVAL when
- * a filter is empty or there are too many kinds (err says which). */
+/* Builds "SELECT line, json, ... FROM events ... ORDER BY id" for one session. Without
+ * statistics SQLite may pick a poor index, so the builder picks one filter to drive the
+ * search (host, a path with a literal prefix, warnings, pid, comm, kind, in that order; else
+ * the id range of the session and time window) and marks the others with unary "+" so they
+ * are checked on the rows found. Returns 0, or -EINVAL when a filter is empty or there are
+ * too many kinds (err says which). */
 int cap_query_build(const struct cap_query *q, struct cap_query_sql *out, char *err, size_t errn);
 
 /* Parses a --since/--until time into ns since the epoch:
