@@ -474,8 +474,10 @@ static void process_event(struct cap_store *st, const struct qent *e, const char
 				sqlite3_bind_int64(s, 5, code);
 			bind_opt(s, 6, jstr(o, "signal"));
 		}
-		step(st, s);
-		if (!sqlite3_changes(st->db)) {
+		/* step without clearing the bindings: the update may run twice */
+		int rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc == SQLITE_DONE && !sqlite3_changes(st->db)) {
 			sqlite3_stmt *p = st->ins_proc;
 			sqlite3_bind_int64(p, 1, st->sid);
 			sqlite3_bind_int64(p, 2, e->pid);
@@ -486,8 +488,9 @@ static void process_event(struct cap_store *st, const struct qent *e, const char
 			sqlite3_bind_int64(p, 7, (int64_t)e->seq);
 			step(st, p);
 			st->processes += sqlite3_changes(st->db);
-			step(st, s); /* bindings were cleared: bind again */
+			step(st, s);
 		}
+		sqlite3_clear_bindings(s);
 	}
 	json_object_put(o);
 }
