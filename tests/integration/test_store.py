@@ -33,7 +33,7 @@ def db_rows(path, sql, *params):
 
 def host_of(e):
     """The remote address of an event as the store keeps it (docs/store.md)."""
-    for a in ((e.get("addr") or {}).get("address"), (e.get("sock") or {}).get("peer"),
+    for a in ((e.get("addr") or {}).get("address") if e["kind"] != "bind" else None, (e.get("sock") or {}).get("peer"),
               (e.get("result_sock") or {}).get("peer")):
         if not a:
             continue
