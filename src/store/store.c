@@ -432,6 +432,8 @@ static void process_event(struct cap_store *st, const struct qent *e, const char
 	     is_exit = !strcmp(kind, "exit");
 	if (!is_fork && !is_exec && !is_exit)
 		return;
+	/* bound with SQLITE_STATIC: these live until the statements ran */
+	char user[256] = "", pwbuf[1024];
 	json_object *o = json_tokener_parse(json);
 	if (!o)
 		return;
@@ -453,7 +455,6 @@ static void process_event(struct cap_store *st, const struct qent *e, const char
 		sqlite3_bind_int64(s, 2, e->pid);
 		if (is_exec) {
 			json_object *argv;
-			char user[256] = "", pwbuf[1024];
 			struct passwd pw, *pwp = NULL;
 			json_object *cred;
 			int64_t uid = e->uid;
