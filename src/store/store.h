@@ -18,6 +18,7 @@
 #define CAP_STORE_CACHE_MIB   32      /* SQLite page cache (memory cap of the writer) */
 #define CAP_STORE_COMMIT_MS   50      /* longest wait between commits while events arrive */
 #define CAP_STORE_BATCH_MAX   100000  /* most events in one transaction */
+#define CAP_STORE_NICE        10      /* the writer thread's nice value */
 
 struct cap_store;
 
