@@ -400,8 +400,6 @@ int cmd_run(int argc, char **argv)
 	if (cap_cgroup_create(&cg, id, err, sizeof(err)))
 		return cli_error("%s", err), 1;
 
-	if (open_store(&s, &o, id, cmd, &user, log_dir, abs_log))
-		goto out;
 	topts.cgroup_id = cg.id;
 	topts.cgroup_level = cg.level;
 	topts.ringbuf_bytes = o.buffer_mib << 20;
@@ -414,6 +412,9 @@ int cmd_run(int argc, char **argv)
 		cli_error("%s", err);
 		goto out;
 	}
+	/* the store's session starts here: just before the command (no event comes before) */
+	if (open_store(&s, &o, id, cmd, &user, log_dir, abs_log))
+		goto out;
 	cap_registry_add(id, abs_log);
 
 	command_string(cmdline, sizeof(cmdline), cmd);
