@@ -127,7 +127,7 @@ int cap_query_build(const struct cap_query *q, struct cap_query_sql *o, char *er
 		/* an address, or a name the session resolved to addresses */
 		n = add_text(o, q->host);
 		snprintf(tmp, sizeof(tmp),
-			 " AND e.host IN (SELECT ?%d UNION SELECT addr FROM peers WHERE session = ?%d AND dns_name = ?%d)",
+			 " AND e.host IN (SELECT ?%d UNION SELECT addr FROM dns_names WHERE session = ?%d AND name = ?%d)",
 			 n, ns, n);
 		sb_puts(&b, tmp);
 	}

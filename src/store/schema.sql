@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS processes (
 	exit_ns     INTEGER,
 	argv        TEXT,              -- JSON array, last exec
 	exe         TEXT,              -- absolute path, last exec
-	exe_sha256  TEXT,              -- hex, when an enricher computed it; NULL otherwise
+	exe_sha256  TEXT,              -- hex: the execve's image_sha256, or its later image event; NULL otherwise
 	cwd         TEXT,
 	uid         INTEGER,
 	user        TEXT,
@@ -118,6 +118,17 @@ CREATE TABLE IF NOT EXISTS peers (
 	PRIMARY KEY (session, addr, port, proto)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS peers_dns ON peers(dns_name) WHERE dns_name IS NOT NULL;
+
+-- Names the session resolved (dns events: each answer address of the asked name); --host NAME
+-- and peers.dns_name use it.
+CREATE TABLE IF NOT EXISTS dns_names (
+	session INTEGER NOT NULL,
+	addr    TEXT NOT NULL,
+	name    TEXT NOT NULL,
+	seq     INTEGER,               -- the dns event that gave it
+	PRIMARY KEY (session, addr, name)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS dns_names_name ON dns_names(session, name);
 
 -- Warnings, with the line that caused them.
 CREATE TABLE IF NOT EXISTS warnings (

@@ -62,6 +62,7 @@ struct cap_store {
 	_Atomic uint64_t writer_cpu_ns; /* CPU time the writer spent draining (bench figure) */
 	/* writer state */
 	sqlite3_stmt *ins_event, *up_file, *up_peer, *ins_warn, *ins_proc, *up_exec, *up_exit, *up_session, *ins_times;
+	sqlite3_stmt *ins_dns, *up_image;
 	struct cap_agg *files, *peers; /* totals of this transaction */
 	struct { uint64_t first, last; int64_t min, max; uint32_t n; } chunk; /* event_times row being built */
 	uint64_t duplicates;
@@ -499,6 +500,7 @@ static void process_event(struct cap_store *st, const struct qent *e, const char
 			sqlite3_bind_int64(s, 6, uid);
 			bind_opt(s, 7, user[0] ? user : NULL);
 			bind_opt(s, 8, comm);
+			bind_opt(s, 9, jstr(o, "image_sha256"));
 		} else {
 			sqlite3_bind_int64(s, 3, e->time_ns);
 			sqlite3_bind_int64(s, 4, jint(o, "status", 0));
@@ -524,6 +526,43 @@ static void process_event(struct cap_store *st, const struct qent *e, const char
 			step(st, s);
 		}
 		sqlite3_clear_bindings(s);
+	}
+	json_object_put(o);
+}
+
+/* dns: the asked name of each answer address (dns_names); image: the hash of an exec'd file
+ * computed after the exec (processes.exe_sha256). Both rare: JSON parsed here. */
+static void named_event(struct cap_store *st, const struct qent *e, const char *kind, const char *json)
+{
+	json_object *o = json_tokener_parse(json), *addrs;
+	if (!o)
+		return;
+	if (!strcmp(kind, "dns")) {
+		const char *name = jstr(o, "name");
+		if (name && json_object_object_get_ex(o, "addresses", &addrs) &&
+		    json_object_is_type(addrs, json_type_array)) {
+			size_t n = json_object_array_length(addrs);
+			for (size_t i = 0; i < n && i < 64; i++) {
+				json_object *a = json_object_array_get_idx(addrs, i);
+				if (!json_object_is_type(a, json_type_string))
+					continue;
+				sqlite3_stmt *s = st->ins_dns;
+				sqlite3_bind_int64(s, 1, st->sid);
+				bind_opt(s, 2, json_object_get_string(a));
+				bind_opt(s, 3, name);
+				sqlite3_bind_int64(s, 4, (int64_t)e->seq);
+				step(st, s);
+			}
+		}
+	} else {
+		const char *role = jstr(o, "role"), *sha = jstr(o, "sha256");
+		if (sha && (!role || !strcmp(role, "exe"))) {
+			sqlite3_stmt *s = st->up_image;
+			sqlite3_bind_int64(s, 1, st->sid);
+			sqlite3_bind_int64(s, 2, e->pid);
+			bind_opt(s, 3, sha);
+			step(st, s);
+		}
 	}
 	json_object_put(o);
 }
@@ -617,6 +656,8 @@ static void write_entry(struct cap_store *st, const struct qent *e)
 	}
 	if (s[S_AREA] && !strcmp(s[S_AREA], "proc") && s[S_JSON])
 		process_event(st, e, kind, s[S_COMM], s[S_JSON]);
+	if ((!strcmp(kind, "dns") || !strcmp(kind, "image")) && s[S_JSON])
+		named_event(st, e, kind, s[S_JSON]);
 }
 
 /* A line queued by cap_store_line: its columns come from its JSON (json-c; such lines are
@@ -762,7 +803,7 @@ static int prepare(sqlite3 *db, sqlite3_stmt **s, const char *sql, char *err, si
 static void store_free(struct cap_store *st)
 {
 	sqlite3_stmt *all[] = { st->ins_event, st->up_file, st->up_peer, st->ins_warn, st->ins_proc,
-				st->up_exec, st->up_exit, st->up_session, st->ins_times };
+				st->up_exec, st->up_exit, st->up_session, st->ins_times, st->ins_dns, st->up_image };
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		sqlite3_finalize(all[i]);
 	if (st->db)
@@ -824,9 +865,10 @@ int cap_store_open(struct cap_store **out, const char *path, const struct cap_st
 		    "ON CONFLICT(session,path,op) DO UPDATE SET count=count+excluded.count, bytes=bytes+excluded.bytes, "
 		    "last_seq=excluded.last_seq", err, errn) ||
 	    prepare(st->db, &st->up_peer,
-		    "INSERT INTO peers(session,addr,port,proto,events,bytes_sent,bytes_received,first_ns,last_ns) "
-		    "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9) ON CONFLICT(session,addr,port,proto) DO UPDATE SET "
-		    "events=events+excluded.events, bytes_sent=bytes_sent+excluded.bytes_sent, "
+		    "INSERT INTO peers(session,addr,port,proto,events,bytes_sent,bytes_received,first_ns,last_ns,dns_name) "
+		    "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,(SELECT name FROM dns_names WHERE session=?1 AND addr=?2 "
+		    "ORDER BY seq DESC LIMIT 1)) ON CONFLICT(session,addr,port,proto) DO UPDATE SET "
+		    "dns_name=coalesce(dns_name, excluded.dns_name), events=events+excluded.events, bytes_sent=bytes_sent+excluded.bytes_sent, "
 		    "bytes_received=bytes_received+excluded.bytes_received, last_ns=excluded.last_ns", err, errn) ||
 	    prepare(st->db, &st->ins_warn,
 		    "INSERT OR REPLACE INTO warnings(session,seq,reason,line) VALUES(?1,?2,?3,?4)", err, errn) ||
@@ -834,7 +876,7 @@ int cap_store_open(struct cap_store **out, const char *path, const struct cap_st
 		    "INSERT OR IGNORE INTO processes(session,pid,ppid,start_ns,uid,comm,start_seq) VALUES(?1,?2,?3,?4,?5,?6,?7)",
 		    err, errn) ||
 	    prepare(st->db, &st->up_exec,
-		    "UPDATE processes SET argv=?3, exe=?4, cwd=?5, uid=?6, user=?7, comm=?8, execs=execs+1 "
+		    "UPDATE processes SET argv=?3, exe=?4, cwd=?5, uid=?6, user=?7, comm=?8, exe_sha256=?9, execs=execs+1 "
 		    "WHERE session=?1 AND pid=?2 AND start_seq=(SELECT max(start_seq) FROM processes WHERE session=?1 AND pid=?2)",
 		    err, errn) ||
 	    prepare(st->db, &st->up_exit,
@@ -844,6 +886,11 @@ int cap_store_open(struct cap_store **out, const char *path, const struct cap_st
 	    prepare(st->db, &st->ins_times,
 		    "INSERT OR REPLACE INTO event_times(session,first_seq,last_seq,min_ns,max_ns) VALUES(?1,?2,?3,?4,?5)",
 		    err, errn) ||
+	    prepare(st->db, &st->ins_dns,
+		    "INSERT OR IGNORE INTO dns_names(session,addr,name,seq) VALUES(?1,?2,?3,?4)", err, errn) ||
+	    prepare(st->db, &st->up_image,
+		    "UPDATE processes SET exe_sha256=?3 WHERE session=?1 AND pid=?2 AND "
+		    "start_seq=(SELECT max(start_seq) FROM processes WHERE session=?1 AND pid=?2)", err, errn) ||
 	    prepare(st->db, &st->up_session,
 		    "UPDATE sessions SET events=?1, processes=?2, warnings=?3, not_stored=?4 WHERE id=?5", err, errn))
 		goto fail;

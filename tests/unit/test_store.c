@@ -122,7 +122,7 @@ static int setup_db(void **state)
 	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, cap_store_schema(), NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_exec(db, "INSERT INTO sessions(id,uuid) VALUES(1,'a'),(2,'b');"
-			 "INSERT INTO peers(session,addr,port,proto,dns_name) VALUES(1,'10.0.0.9',443,'tcp','api.example');"
+			 "INSERT INTO dns_names(session,addr,name,seq) VALUES(1,'10.0.0.9','api.example',1);"
 			 "INSERT INTO event_times VALUES(1,1,3,100,300),(1,4,6,350,600),(2,1,2,100,200);",
 		     NULL, NULL, NULL);
 	ev(1, 1, 100, "openat", 10, "python3", "/home/ana/.ssh/id_rsa", NULL, "read of a secret");
@@ -340,9 +340,24 @@ static void test_store_line(void **state)
 	assert_int_equal(cap_store_line(st, l1, strlen(l1), "[20:10:05.000] P9 (curl) dns\n", 29), 0);
 	assert_int_equal(cap_store_line(st, l2, strlen(l2), NULL, 0), 0);
 	assert_int_equal(cap_store_line(st, "not json", 8, NULL, 0), 0); /* queued; the writer drops it */
+	/* a dns answer names the address a later connect uses; an image event hashes an exec */
+	static const char *const more[] = {
+		"{\"seq\":3,\"time\":\"2026-12-04T20:10:06Z\",\"kind\":\"dns\",\"area\":\"net\",\"pid\":9,"
+		"\"name\":\"api.example\",\"addresses\":[\"10.0.0.9\",\"2001:db8::9\"]}",
+		"{\"seq\":4,\"time\":\"2026-12-04T20:10:07Z\",\"kind\":\"connect\",\"area\":\"net\",\"pid\":9,"
+		"\"addr\":{\"address\":\"10.0.0.9:443\"},\"sock\":{\"protocol\":\"tcp\"},\"ret\":0}",
+		"{\"seq\":5,\"time\":\"2026-12-04T20:10:07Z\",\"kind\":\"fork\",\"area\":\"proc\",\"pid\":9,"
+		"\"child_pid\":10,\"child_tid\":10,\"thread\":false}",
+		"{\"seq\":6,\"time\":\"2026-12-04T20:10:07Z\",\"kind\":\"execve\",\"area\":\"proc\",\"pid\":10,"
+		"\"exe\":\"/usr/bin/x\",\"argv\":[\"x\"],\"image_sha256\":\"aa\"}",
+		"{\"seq\":7,\"time\":\"2026-12-04T20:10:08Z\",\"kind\":\"image\",\"area\":\"proc\",\"pid\":10,"
+		"\"role\":\"exe\",\"status\":\"ok\",\"sha256\":\"bb\"}",
+	};
+	for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++)
+		assert_int_equal(cap_store_line(st, more[i], strlen(more[i]), NULL, 0), 0);
 	struct cap_store_stats stats;
 	assert_int_equal(cap_store_close(st, &(struct cap_store_end){ .end_ns = 6, .stats = &stats }, err, sizeof(err)), 0);
-	assert_int_equal(stats.written, 2);
+	assert_int_equal(stats.written, 7);
 	assert_int_equal(stats.not_stored, 1);
 
 	sqlite3_stmt *s;
@@ -360,8 +375,18 @@ static void test_store_line(void **state)
 	assert_int_equal(sqlite3_column_int64(s, 0), 2);
 	assert_int_equal(sqlite3_column_int64(s, 1), 1796415005LL * NS); /* the time before it */
 	assert_int_equal(sqlite3_column_type(s, 5), SQLITE_NULL);
-	assert_int_equal(sqlite3_step(s), SQLITE_DONE);
 	sqlite3_finalize(s);
+	const char *checks[][2] = {
+		{ "SELECT group_concat(addr || '=' || name, ' ') FROM dns_names", "10.0.0.9=api.example 2001:db8::9=api.example" },
+		{ "SELECT addr || ':' || port || ' ' || proto || ' ' || dns_name FROM peers", "10.0.0.9:443 tcp api.example" },
+		{ "SELECT pid || ' ' || ppid || ' ' || exe || ' ' || exe_sha256 FROM processes", "10 9 /usr/bin/x bb" },
+	};
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+		assert_int_equal(sqlite3_prepare_v2(db, checks[i][0], -1, &s, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+		assert_string_equal(sqlite3_column_text(s, 0), checks[i][1]);
+		sqlite3_finalize(s);
+	}
 	sqlite3_close(db);
 	char side[64];
 	unlink(path);
