@@ -27,7 +27,7 @@ endif
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
              -D_GNU_SOURCE -Iinclude -Isrc -I$(BUILD)/gen -I$(BUILD)
-LDLIBS    := -lbpf -lelf -lz -lcrypto -ljson-c -lpthread -lresolv
+LDLIBS    := -lbpf -lelf -lz -lcrypto -lsqlite3 -ljson-c -lpthread -lresolv
 ifeq ($(SANITIZE),1)
 CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS   += -fsanitize=address,undefined
@@ -46,6 +46,7 @@ BPF_HDRS  := $(wildcard bpf/*.h) include/capsule/event.h
 BPF_OBJ   := $(BUILD)/bpf/$(ARCH)/capsule.bpf.o
 SKEL      := $(BUILD)/capsule.skel.h
 SYSTAB    := $(BUILD)/gen/syscall_table.h
+SCHEMA_H  := $(BUILD)/gen/schema_sql.h
 
 SRCS      := $(shell find src -name '*.c' | sort)
 OBJS      := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRCS))
@@ -84,7 +85,13 @@ $(SYSTAB): src/trace/syscalls.def scripts/gen-syscall-table.sh
 	$(Q)mkdir -p $(@D)
 	$(Q)scripts/gen-syscall-table.sh $< > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/obj/%.o: src/%.c $(SKEL) $(SYSTAB) $(wildcard src/*/*.h src/*.h include/capsule/*.h)
+# the store's schema, embedded as one C string (src/store/schema.sql is the one source)
+$(SCHEMA_H): src/store/schema.sql
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/%.o: src/%.c $(SKEL) $(SYSTAB) $(SCHEMA_H) $(wildcard src/*/*.h src/*.h include/capsule/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
@@ -109,6 +116,11 @@ $(BUILD)/bench/chain: bench/chain.c $(BUILD)/obj/log/chain.o
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(BUILD)/obj/log/chain.o -o $@ -lcrypto
+# the store bench drives the real reader path (decode, view, formatters, store): linked with it
+$(BUILD)/bench/store_bench: bench/store_bench.c $(LIB_OBJS)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB_OBJS) -o $@ $(LDLIBS)
 
 $(BUILD)/bench/%: bench/%.c
 	$(call msg,CC,$@)
@@ -140,7 +152,7 @@ bench: deps
 	$(Q)python3 bench/run.py
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(SRCS) $(SKEL) $(SYSTAB)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(SRCS) $(SKEL) $(SYSTAB) $(SCHEMA_H)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -I$(BUILD)/gen -I$(BUILD) \

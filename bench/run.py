@@ -337,7 +337,7 @@ def main():
                     help="bare (and strace) only")
     ap.add_argument("--quick", action="store_true", help="fewer iterations and runs: a smoke run")
     ap.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
-    ap.add_argument("--only", action="append", choices=["storm", "forkexec", "build", "enrich"],
+    ap.add_argument("--only", action="append", choices=["storm", "forkexec", "build", "enrich", "store"],
                     help="run only this workload (repeatable)")
     ap.add_argument("--storm-iters", type=int, default=None, help="default 1000000 (quick 100000)")
     ap.add_argument("--forkexec-iters", type=int, default=None, help="default 2000 (quick 200)")
@@ -431,10 +431,19 @@ def main():
             log("\n")
             failures.append(f"enrich: {e}")
 
+    store = None
+    if not args.only or "store" in args.only:  # the SQLite store (bench/store.py)
+        import store as store_bench
+        try:
+            store = store_bench.bench(100000 if q else 1000000, log)
+        except (RuntimeError, subprocess.SubprocessError) as e:
+            failures.append(f"store: {e}")
     add_net_ratios(results, startup)
     print()
     if results:
         print_table(results, startup)
+    if store:
+        store_bench.print_table(store)
     missed = [f"{r['name']}: {t['what']} {t['value']} > {t['limit']}"
               for r in results for t in r["targets"] if not t["ok"]]
     if enrich:
@@ -459,6 +468,7 @@ def main():
         "capsule_startup_s": startup,
         "workloads": results,
         "enrichment": enrich,
+        "store": store,
         "missed_targets": missed,
         "failures": failures,
         "all_targets_met": not missed and not failures and capsule is not None,

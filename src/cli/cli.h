@@ -14,5 +14,8 @@ int cmd_run(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_query(int argc, char **argv);
+int cmd_sessions(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 
 #endif

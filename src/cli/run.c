@@ -30,6 +30,7 @@
 #include "session/registry.h"
 #include "session/spawn.h"
 #include "session/summary.h"
+#include "store/store.h"
 #include "trace/decode.h"
 #include "trace/loader.h"
 
@@ -37,9 +38,9 @@
 
 struct run_opts {
 	const char *user;
-	bool allow_root, follow_all, json, verbose, debug, color, tree;
+	bool allow_root, follow_all, json, verbose, debug, color, tree, no_db;
 	int interactive; /* -1 auto, 0 no, 1 yes */
-	const char *output, *log_dir;
+	const char *output, *log_dir, *db;
 	const char *sign_key;
 	unsigned buffer_mib;
 	size_t max_str;
@@ -58,7 +59,8 @@ struct session {
 	struct cap_exe exe;        /* image hashes, files the session wrote */
 	struct cap_proctree tree;
 	struct cap_fdt *fdt; /* what every fd of every traced process refers to */
-	char *line;
+	char *line, *tline;
+	struct cap_store *store; /* session.db (or --db): fed per event, written by its own thread */
 	uint64_t seq;
 	int64_t boot_to_real; /* add to a boot-time stamp to get wall-clock ns */
 	struct cap_text_opts text_file, text_live;
@@ -79,6 +81,9 @@ static const char usage[] =
 	"  -o, --output FILE      write the live timeline to FILE instead of stderr\n"
 	"  -l, --log-dir DIR      session folder (default ./capsule-logs/<session-id>)\n"
 	"      --json             live output as JSON lines instead of text\n"
+	"      --db FILE          store the events in FILE (SQLite, may hold many sessions)\n"
+	"                         instead of session.db in the session folder\n"
+	"      --no-db            no SQLite store (events.jsonl only; capsule import makes one later)\n"
 	"  -v, --verbose          also one line per read/write/send/recv and per mapping\n"
 	"  -f, --follow-all       end when every traced process has exited, not just CMD\n"
 	"  -i, --interactive      CMD draws on the terminal: keep the timeline off it (see capsule watch)\n"
@@ -115,13 +120,15 @@ static bool is_fullscreen_agent(const char *cmd)
 static int parse_opts(struct run_opts *o, int argc, char **argv)
 {
 	enum { OPT_ALLOW_ROOT = 256, OPT_JSON, OPT_NO_INTERACTIVE, OPT_MAX_STRING, OPT_NO_COLOR, OPT_TREE,
-	       OPT_SIGN_KEY, OPT_CAPTURE_BYTES };
+	       OPT_SIGN_KEY, OPT_CAPTURE_BYTES, OPT_DB, OPT_NO_DB };
 	static const struct option longopts[] = {
 		{ "user", required_argument, NULL, 'u' },
 		{ "allow-root", no_argument, NULL, OPT_ALLOW_ROOT },
 		{ "output", required_argument, NULL, 'o' },
 		{ "log-dir", required_argument, NULL, 'l' },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "db", required_argument, NULL, OPT_DB },
+		{ "no-db", no_argument, NULL, OPT_NO_DB },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "follow-all", no_argument, NULL, 'f' },
 		{ "interactive", no_argument, NULL, 'i' },
@@ -153,6 +160,8 @@ static int parse_opts(struct run_opts *o, int argc, char **argv)
 		case 'o': o->output = optarg; break;
 		case 'l': o->log_dir = optarg; break;
 		case OPT_JSON: o->json = true; break;
+		case OPT_DB: o->db = optarg; break;
+		case OPT_NO_DB: o->no_db = true; break;
 		case 'v': o->verbose = true; break;
 		case 'f': o->follow_all = true; break;
 		case 'i': o->interactive = 1; break;
@@ -229,11 +238,14 @@ static void emit_images(struct session *s)
 		sb_init(&b, s->line, LINE_MAX_BYTES - CAP_CHAIN_SUFFIX_MAX);
 		cap_exe_image_json(&b, &r, ++s->seq, now);
 		write_json_line(s, &b, s->seq, "image");
-		sb_init(&b, s->line, LINE_MAX_BYTES);
-		cap_exe_image_text(&b, &r, now, &s->text_file);
-		fwrite(b.buf, 1, b.len, s->timeline);
+		struct sbuf t;
+		sb_init(&t, s->tline, LINE_MAX_BYTES);
+		cap_exe_image_text(&t, &r, now, &s->text_file);
+		fwrite(t.buf, 1, t.len, s->timeline);
+		if (s->store)
+			cap_store_line(s->store, b.buf, b.len, t.buf, t.len);
 		if (s->live && !s->live_json)
-			fwrite(b.buf, 1, b.len, s->live);
+			fwrite(t.buf, 1, t.len, s->live);
 		free(r.job.path);
 	}
 }
@@ -248,9 +260,13 @@ static void emit_dns(void *ctx, const struct cap_dns_event *e)
 	sb_init(&b, s->line, LINE_MAX_BYTES - CAP_CHAIN_SUFFIX_MAX);
 	cap_dns_json_line(&b, e, ++s->seq, t);
 	write_json_line(s, &b, s->seq, "dns");
-	sb_init(&b, s->line, LINE_MAX_BYTES);
-	cap_dns_text_line(&b, e, t, &s->text_file);
-	fwrite(b.buf, 1, b.len, s->timeline);
+	struct sbuf tl;
+	sb_init(&tl, s->tline, LINE_MAX_BYTES);
+	cap_dns_text_line(&tl, e, t, &s->text_file);
+	fwrite(tl.buf, 1, tl.len, s->timeline);
+	if (s->store)
+		cap_store_line(s->store, b.buf, b.len, tl.buf, tl.len);
+	b = tl;
 	if (s->live && !s->live_json) {
 		if (s->text_live.color) {
 			sb_init(&b, s->line, LINE_MAX_BYTES);
@@ -284,15 +300,18 @@ static int on_record(void *ctx, const void *data, size_t size)
 	cap_json_event(&b, ev, &s->view);
 	write_json_line(s, &b, ev->seq, cap_event_kind(ev));
 
-	sb_init(&b, s->line, LINE_MAX_BYTES);
-	cap_text_event(&b, ev, &s->view, &s->text_file);
-	fwrite(b.buf, 1, b.len, s->timeline);
+	struct sbuf t;
+	sb_init(&t, s->tline, LINE_MAX_BYTES);
+	cap_text_event(&t, ev, &s->view, &s->text_file);
+	fwrite(t.buf, 1, t.len, s->timeline);
+	if (s->store)
+		cap_store_event(s->store, ev, &s->view, b.buf, b.len, t.buf, t.len);
 	if (s->live && !s->live_json) {
 		if (s->text_live.color) {
-			sb_init(&b, s->line, LINE_MAX_BYTES);
-			cap_text_event(&b, ev, &s->view, &s->text_live);
+			sb_init(&t, s->line, LINE_MAX_BYTES);
+			cap_text_event(&t, ev, &s->view, &s->text_live);
 		}
-		fwrite(b.buf, 1, b.len, s->live);
+		fwrite(t.buf, 1, t.len, s->live);
 	}
 	if (ev->hdr.flags & CAP_RF_DNS)
 		cap_dns_record(s->dns, ev, emit_dns, s);
@@ -383,6 +402,58 @@ static void command_string(char *out, size_t n, char **argv)
 	}
 }
 
+/* The SQLite store: session.db in the session folder, or --db FILE. */
+static int open_store(struct session *s, const struct run_opts *o, const char *id, char **cmd,
+		      const struct cap_user *user, const char *log_dir, const char *abs_log)
+{
+	char path[PATH_MAX + 16], cmdline[4096], argv_json[8192], host[256] = "", err[512];
+	struct sbuf b;
+	if (o->no_db)
+		return 0;
+	if (o->db)
+		snprintf(path, sizeof(path), "%s", o->db);
+	else
+		snprintf(path, sizeof(path), "%s/session.db", log_dir);
+	command_string(cmdline, sizeof(cmdline), cmd);
+	sb_init(&b, argv_json, sizeof(argv_json));
+	sb_putc(&b, '[');
+	for (int i = 0; cmd[i]; i++) {
+		if (i)
+			sb_putc(&b, ',');
+		sb_json_str(&b, cmd[i], strlen(cmd[i]));
+	}
+	sb_putc(&b, ']');
+	gethostname(host, sizeof(host) - 1);
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	struct cap_store_session si = {
+		.uuid = id, .command = cmdline, .argv_json = b.full ? NULL : argv_json, .user = user->name,
+		.uid = user->uid, .start_ns = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec,
+		.log_dir = abs_log, .host = host,
+	};
+	if (cap_store_open(&s->store, path, &si, 0, err, sizeof(err)))
+		return cli_error("session store: %s", err);
+	return 0;
+}
+
+static void close_store(struct session *s, int status, uint64_t lost)
+{
+	char err[512];
+	struct timespec now;
+	if (!s->store)
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	uint64_t dropped = cap_store_not_stored(s->store);
+	struct cap_store_end end = { .end_ns = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec,
+				     .exit_status = status, .lost = lost };
+	if (cap_store_close(s->store, &end, err, sizeof(err)))
+		cli_error("session store: %s", err);
+	if (dropped)
+		fprintf(stderr, "capsule: ⚠ %llu events are in events.jsonl but not in the session database "
+				"(store queue full); capsule import rebuilds it\n", (unsigned long long)dropped);
+	s->store = NULL;
+}
+
 static int exit_status_of(int wstatus)
 {
 	if (WIFEXITED(wstatus))
@@ -453,7 +524,8 @@ int cmd_run(int argc, char **argv)
 	s.dns = cap_dns_new();
 	s.view.preview_max = o.capture_bytes;
 	s.fdt = cap_fdt_new(NULL);
-	if (!s.line || !s.dns || !s.fdt)
+	s.tline = malloc(LINE_MAX_BYTES);
+	if (!s.line || !s.tline || !s.dns || !s.fdt)
 		return cli_error("out of memory"), 1;
 
 	/* where the live timeline goes */
@@ -497,6 +569,9 @@ int cmd_run(int argc, char **argv)
 		cli_error("%s", err);
 		goto out;
 	}
+	/* the store's session starts here: just before the command (no event comes before) */
+	if (open_store(&s, &o, id, cmd, &user, log_dir, abs_log))
+		goto out;
 	cap_registry_add(id, abs_log);
 
 	command_string(cmdline, sizeof(cmdline), cmd);
@@ -634,6 +709,9 @@ out:
 		fclose(s.jsonl);
 	if (s.timeline)
 		fclose(s.timeline);
+	if (s.store)
+		cap_store_set_final_hash(s.store, cap_chain_final(&s.chain));
+	close_store(&s, status, s.sum.lost);
 	cap_summary_free(&s.sum);
 	if (!hash_stuck) /* a worker stuck in a read (a hung FUSE file) is left to exit() */
 		cap_exe_free(&s.exe);
@@ -643,5 +721,6 @@ out:
 	cap_fdt_free(s.fdt);
 	free(s.line);
 	cap_dns_free(s.dns);
+	free(s.tline);
 	return status;
 }
