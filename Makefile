@@ -28,6 +28,7 @@ CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
              -D_GNU_SOURCE -Iinclude -Isrc -I$(BUILD)/gen -I$(BUILD)
 LDLIBS    := -lbpf -lelf -lz -lcrypto -lpthread
+LDLIBS    += -ljson-c -lyaml -lsqlite3
 ifeq ($(SANITIZE),1)
 CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS   += -fsanitize=address,undefined
