@@ -135,8 +135,12 @@ size_t rep_event_line(const struct rep_session *s, struct json_object *ev, char 
 
 	sb_init(&b, out, n);
 	sb_putc(&b, '[');
-	if (time && strlen(time) >= 23)
-		put_safe(&b, time + 11, 12); /* HH:MM:SS.mmm */
+	if (time && strlen(time) >= 23) {
+		char hms[13];
+		memcpy(hms, time + 11, 12); /* HH:MM:SS.mmm */
+		hms[12] = 0;
+		put_safe(&b, hms, 0);
+	}
 	else
 		sb_puts(&b, "?");
 	sb_puts(&b, "] P");

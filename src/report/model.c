@@ -58,7 +58,7 @@ int rep_session_init(struct rep_session *s, const struct rep_template *tpl)
 	memset(s, 0, sizeof(*s));
 	s->exit_status = -1;
 	s->t0_ns = -1;
-	s->bucket_ns = 1000000; /* 1 ms to start */
+	s->bucket_ns = 1000; /* 1 µs to start: short sessions get fine columns */
 	s->procs = calloc(REP_MAX_PROCS, sizeof(*s->procs));
 	s->files = calloc(REP_MAX_FILES, sizeof(*s->files));
 	s->hosts = calloc(REP_MAX_HOSTS, sizeof(*s->hosts));
@@ -455,7 +455,8 @@ static void add_evidence(struct rep_session *s, struct json_object *ev, const ch
 			 const char *warning, const char *device, const struct file_touch *ft, const char *peer,
 			 const char *dns, bool failed, const char *line)
 {
-	struct tpl_event te = { .kind = kind, .area = area, .warning = warning, .device = device, .failed = failed };
+	struct tpl_event te = { .kind = kind, .area = area, .warning = warning, .device = device, .failed = failed,
+				 .error = jstr(ev, "error") };
 	char hostonly[256];
 	const char *path = jstr(ev, "path"), *path2 = jstr(ev, "path2"), *fdp = jstr(ev, "fd_path");
 

@@ -51,7 +51,10 @@ static int get_string(struct ctx *c, const yaml_node_t *n, const char *key, char
 	if (n->type != YAML_SCALAR_NODE)
 		return fail(c, n, "'%s' must be a string, not %s", key, type_name(n));
 	free(*out);
-	*out = strndup((const char *)n->data.scalar.value, n->data.scalar.length);
+	size_t len = n->data.scalar.length;
+	while (len && (n->data.scalar.value[len - 1] == '\n' || n->data.scalar.value[len - 1] == ' '))
+		len--; /* folded scalars (>) end with a newline */
+	*out = strndup((const char *)n->data.scalar.value, len);
 	return *out ? 0 : -ENOMEM;
 }
 
@@ -198,18 +201,20 @@ static int parse_selector(struct ctx *c, const yaml_node_t *n, struct tpl_select
 			r = get_list(c, v, key, L_GLOB, &sel->warnings, NULL), any = true;
 		else if (!strcmp(key, "devices"))
 			r = get_list(c, v, key, L_GLOB, &sel->devices, NULL), any = true;
+		else if (!strcmp(key, "errors"))
+			r = get_list(c, v, key, L_GLOB, &sel->errors, NULL), any = true;
 		else if (!strcmp(key, "access"))
 			r = get_list(c, v, key, L_ACCESS, &access, &sel->access), any = true;
 		else if (!strcmp(key, "failed"))
 			r = get_bool(c, v, key, &sel->failed), any = true;
 		else
-			r = fail(c, k, "unknown key '%s' in a selector (label kinds areas paths hosts warnings devices access failed)", key);
+			r = fail(c, k, "unknown key '%s' in a selector (label kinds areas paths hosts warnings devices errors access failed)", key);
 	}
 	for (size_t i = 0; i < access.n; i++)
 		free(access.v[i]);
 	free(access.v);
 	if (!r && !any)
-		r = fail(c, n, "a selector needs at least one of kinds, areas, paths, hosts, warnings, devices, access, failed");
+		r = fail(c, n, "a selector needs at least one of kinds, areas, paths, hosts, warnings, devices, errors, access, failed");
 	return r;
 }
 
@@ -422,8 +427,9 @@ int tpl_load(const char *what, const char *argv0, struct rep_template **out, cha
 		if (!dirs[i])
 			continue;
 		snprintf(cand, sizeof(cand), "%s/%s.yml", dirs[i], what);
+		char real[PATH_MAX];
 		if (access(cand, R_OK) == 0)
-			return tpl_load_file(cand, out, err, errn);
+			return tpl_load_file(realpath(cand, real) ? real : cand, out, err, errn);
 	}
 	snprintf(err, errn, "no template '%s' (looked in %s, %s and %s)", what, dirs[0] ? dirs[0] : "-",
 		 dirs[1] ? dirs[1] : "-", dirs[2]);
@@ -452,6 +458,7 @@ void tpl_free(struct rep_template *t)
 			free_list(&s->hosts);
 			free_list(&s->warnings);
 			free_list(&s->devices);
+			free_list(&s->errors);
 		}
 		free(c->sel);
 		free(c->id);
@@ -500,6 +507,8 @@ bool tpl_selector_match(const struct tpl_selector *s, const struct tpl_event *e)
 	if (s->warnings.n && !list_glob(&s->warnings, &e->warning, 1))
 		return false;
 	if (s->devices.n && !list_glob(&s->devices, &e->device, 1))
+		return false;
+	if (s->errors.n && !list_glob(&s->errors, &e->error, 1))
 		return false;
 	return true;
 }

@@ -13,7 +13,7 @@
 
 /* What an event looks like to a selector (filled by the report from one event). */
 struct tpl_event {
-	const char *kind, *area, *warning, *device;
+	const char *kind, *area, *warning, *device, *error;
 	const char *paths[4]; int npaths;
 	const char *hosts[3]; int nhosts;  /* "127.0.0.1:443", "127.0.0.1", DNS name */
 	unsigned access;                   /* enum rep_access bits of this event */
@@ -28,7 +28,7 @@ struct tpl_list {
 /* Every list given must match (AND); a list matches when any of its entries does (OR). */
 struct tpl_selector {
 	char *label;
-	struct tpl_list kinds, areas, paths, hosts, warnings, devices;
+	struct tpl_list kinds, areas, paths, hosts, warnings, devices, errors;
 	unsigned access;   /* 0: any */
 	int failed;        /* -1 any, 0 succeeded only, 1 failed only */
 };
