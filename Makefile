@@ -27,8 +27,8 @@ endif
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
              -D_GNU_SOURCE -Iinclude -Isrc -I$(BUILD)/gen -I$(BUILD)
-LDLIBS    := -lbpf -lelf -lz -lcrypto -lpthread
-LDLIBS    += -ljson-c -lyaml -lsqlite3
+LDLIBS    := -lbpf -lelf -lz -lcrypto -lsqlite3 -ljson-c -lpthread
+LDLIBS    += -lyaml
 ifeq ($(SANITIZE),1)
 CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS   += -fsanitize=address,undefined
@@ -47,6 +47,7 @@ BPF_HDRS  := $(wildcard bpf/*.h) include/capsule/event.h
 BPF_OBJ   := $(BUILD)/bpf/$(ARCH)/capsule.bpf.o
 SKEL      := $(BUILD)/capsule.skel.h
 SYSTAB    := $(BUILD)/gen/syscall_table.h
+SCHEMA_H  := $(BUILD)/gen/schema_sql.h
 
 SRCS      := $(shell find src -name '*.c' | sort)
 OBJS      := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(SRCS))
@@ -85,7 +86,13 @@ $(SYSTAB): src/trace/syscalls.def scripts/gen-syscall-table.sh
 	$(Q)mkdir -p $(@D)
 	$(Q)scripts/gen-syscall-table.sh $< > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/obj/%.o: src/%.c $(SKEL) $(SYSTAB) $(wildcard src/*/*.h src/*.h include/capsule/*.h)
+# the store's schema, embedded as one C string (src/store/schema.sql is the one source)
+$(SCHEMA_H): src/store/schema.sql
+	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/"/' -e 's/$$/\\n"/' $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/%.o: src/%.c $(SKEL) $(SYSTAB) $(SCHEMA_H) $(wildcard src/*/*.h src/*.h include/capsule/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
@@ -129,7 +136,7 @@ bench: deps
 	$(Q)python3 bench/run.py
 
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(SRCS) $(SKEL) $(SYSTAB)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(SRCS) $(SKEL) $(SYSTAB) $(SCHEMA_H)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -std=gnu11 -D_GNU_SOURCE -Iinclude -Isrc -I$(BUILD)/gen -I$(BUILD) \

@@ -22,6 +22,7 @@
 #include "session/registry.h"
 #include "session/spawn.h"
 #include "session/summary.h"
+#include "store/store.h"
 #include "trace/decode.h"
 #include "trace/loader.h"
 
@@ -31,7 +32,7 @@ struct run_opts {
 	const char *user;
 	bool allow_root, follow_all, json, verbose, debug, color;
 	int interactive; /* -1 auto, 0 no, 1 yes */
-	const char *output, *log_dir;
+	const char *output, *log_dir, *db;
 	unsigned buffer_mib;
 	size_t max_str;
 };
@@ -45,7 +46,8 @@ struct session {
 	struct cap_summary sum;
 	struct cap_event ev;
 	struct cap_view view;
-	char *line;
+	char *line, *tline;
+	struct cap_store *store; /* session.db (or --db): fed per event, written by its own thread */
 	uint64_t seq;
 	int64_t boot_to_real; /* add to a boot-time stamp to get wall-clock ns */
 	struct cap_text_opts text_file, text_live;
@@ -64,6 +66,8 @@ static const char usage[] =
 	"  -o, --output FILE      write the live timeline to FILE instead of stderr\n"
 	"  -l, --log-dir DIR      session folder (default ./capsule-logs/<session-id>)\n"
 	"      --json             live output as JSON lines instead of text\n"
+	"      --db FILE          also store the session in FILE (SQLite, shared by sessions;\n"
+	"                         default: session.db in the session folder)\n"
 	"  -v, --verbose          also one line per read/write/send/recv and per mapping\n"
 	"  -f, --follow-all       end when every traced process has exited, not just CMD\n"
 	"  -i, --interactive      CMD draws on the terminal: keep the timeline off it (see capsule watch)\n"
@@ -95,13 +99,14 @@ static bool is_fullscreen_agent(const char *cmd)
 
 static int parse_opts(struct run_opts *o, int argc, char **argv)
 {
-	enum { OPT_ALLOW_ROOT = 256, OPT_JSON, OPT_NO_INTERACTIVE, OPT_MAX_STRING, OPT_NO_COLOR };
+	enum { OPT_ALLOW_ROOT = 256, OPT_JSON, OPT_NO_INTERACTIVE, OPT_MAX_STRING, OPT_NO_COLOR, OPT_DB };
 	static const struct option longopts[] = {
 		{ "user", required_argument, NULL, 'u' },
 		{ "allow-root", no_argument, NULL, OPT_ALLOW_ROOT },
 		{ "output", required_argument, NULL, 'o' },
 		{ "log-dir", required_argument, NULL, 'l' },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "db", required_argument, NULL, OPT_DB },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "follow-all", no_argument, NULL, 'f' },
 		{ "interactive", no_argument, NULL, 'i' },
@@ -129,6 +134,7 @@ static int parse_opts(struct run_opts *o, int argc, char **argv)
 		case 'o': o->output = optarg; break;
 		case 'l': o->log_dir = optarg; break;
 		case OPT_JSON: o->json = true; break;
+		case OPT_DB: o->db = optarg; break;
 		case 'v': o->verbose = true; break;
 		case 'f': o->follow_all = true; break;
 		case 'i': o->interactive = 1; break;
@@ -175,15 +181,18 @@ static int on_record(void *ctx, const void *data, size_t size)
 	if (s->live && s->live_json)
 		fwrite(b.buf, 1, b.len, s->live);
 
-	sb_init(&b, s->line, LINE_MAX_BYTES);
-	cap_text_event(&b, ev, &s->view, &s->text_file);
-	fwrite(b.buf, 1, b.len, s->timeline);
+	struct sbuf t;
+	sb_init(&t, s->tline, LINE_MAX_BYTES);
+	cap_text_event(&t, ev, &s->view, &s->text_file);
+	fwrite(t.buf, 1, t.len, s->timeline);
+	if (s->store)
+		cap_store_event(s->store, ev, &s->view, b.buf, b.len, t.buf, t.len);
 	if (s->live && !s->live_json) {
 		if (s->text_live.color) {
-			sb_init(&b, s->line, LINE_MAX_BYTES);
-			cap_text_event(&b, ev, &s->view, &s->text_live);
+			sb_init(&t, s->line, LINE_MAX_BYTES);
+			cap_text_event(&t, ev, &s->view, &s->text_live);
 		}
-		fwrite(b.buf, 1, b.len, s->live);
+		fwrite(t.buf, 1, t.len, s->live);
 	}
 	if (s->live && ferror(s->live)) {
 		/* the live reader is gone; the session folder still gets everything */
@@ -249,6 +258,56 @@ static void command_string(char *out, size_t n, char **argv)
 	}
 }
 
+/* The SQLite store: session.db in the session folder, or --db FILE. */
+static int open_store(struct session *s, const struct run_opts *o, const char *id, char **cmd,
+		      const struct cap_user *user, const char *log_dir, const char *abs_log)
+{
+	char path[PATH_MAX + 16], cmdline[4096], argv_json[8192], host[256] = "", err[512];
+	struct sbuf b;
+	if (o->db)
+		snprintf(path, sizeof(path), "%s", o->db);
+	else
+		snprintf(path, sizeof(path), "%s/session.db", log_dir);
+	command_string(cmdline, sizeof(cmdline), cmd);
+	sb_init(&b, argv_json, sizeof(argv_json));
+	sb_putc(&b, '[');
+	for (int i = 0; cmd[i]; i++) {
+		if (i)
+			sb_putc(&b, ',');
+		sb_json_str(&b, cmd[i], strlen(cmd[i]));
+	}
+	sb_putc(&b, ']');
+	gethostname(host, sizeof(host) - 1);
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	struct cap_store_session si = {
+		.uuid = id, .command = cmdline, .argv_json = b.full ? NULL : argv_json, .user = user->name,
+		.uid = user->uid, .start_ns = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec,
+		.log_dir = abs_log, .host = host,
+	};
+	if (cap_store_open(&s->store, path, &si, 0, err, sizeof(err)))
+		return cli_error("session store: %s", err);
+	return 0;
+}
+
+static void close_store(struct session *s, int status, uint64_t lost)
+{
+	char err[512];
+	struct timespec now;
+	if (!s->store)
+		return;
+	clock_gettime(CLOCK_REALTIME, &now);
+	uint64_t dropped = cap_store_not_stored(s->store);
+	struct cap_store_end end = { .end_ns = (int64_t)now.tv_sec * 1000000000LL + now.tv_nsec,
+				     .exit_status = status, .lost = lost };
+	if (cap_store_close(s->store, &end, err, sizeof(err)))
+		cli_error("session store: %s", err);
+	if (dropped)
+		fprintf(stderr, "capsule: ⚠ %llu events are in events.jsonl but not in the session database "
+				"(store queue full); capsule import rebuilds it\n", (unsigned long long)dropped);
+	s->store = NULL;
+}
+
 static int exit_status_of(int wstatus)
 {
 	if (WIFEXITED(wstatus))
@@ -310,7 +369,8 @@ int cmd_run(int argc, char **argv)
 	setvbuf(s.jsonl, jbuf, _IOFBF, sizeof(jbuf));
 	setvbuf(s.timeline, tbuf, _IOFBF, sizeof(tbuf));
 	s.line = malloc(LINE_MAX_BYTES);
-	if (!s.line)
+	s.tline = malloc(LINE_MAX_BYTES);
+	if (!s.line || !s.tline)
 		return cli_error("out of memory"), 1;
 
 	/* where the live timeline goes */
@@ -335,6 +395,8 @@ int cmd_run(int argc, char **argv)
 	if (cap_cgroup_create(&cg, id, err, sizeof(err)))
 		return cli_error("%s", err), 1;
 
+	if (open_store(&s, &o, id, cmd, &user, log_dir, abs_log))
+		goto out;
 	topts.cgroup_id = cg.id;
 	topts.cgroup_level = cg.level;
 	topts.ringbuf_bytes = o.buffer_mib << 20;
@@ -453,7 +515,9 @@ out:
 		fclose(s.jsonl);
 	if (s.timeline)
 		fclose(s.timeline);
+	close_store(&s, status, s.sum.lost);
 	cap_summary_free(&s.sum);
 	free(s.line);
+	free(s.tline);
 	return status;
 }
