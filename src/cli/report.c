@@ -135,6 +135,8 @@ int cmd_report(int argc, char **argv)
 	if (s.truncated)
 		cli_error("%s: the log is cut short (its last line is incomplete); reporting the %llu events before it",
 			  s.source, (unsigned long long)s.events);
+	if (s.damage[0])
+		cli_error("%s: %s", s.source, s.damage);
 	if (s.malformed)
 		cli_error("%s: %llu lines are not valid events and were skipped", s.source, (unsigned long long)s.malformed);
 	if (html)

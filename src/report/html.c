@@ -144,14 +144,19 @@ static void header(FILE *f, const struct rep_session *s)
 	if (s->tpl)
 		fputs("<a href=\"#rollup\">Rollup</a>", f);
 	fputs("</nav>\n", f);
-	if (s->truncated || s->malformed || !s->have_summary) {
+	if (s->truncated || s->malformed || !s->have_summary || s->damage[0]) {
 		fputs("<section id=\"problems\">", f);
 		if (s->truncated)
 			fprintf(f, "<div class=\"alert\">The log is cut short: its last line is incomplete. This report covers the %" PRIu64 " events before it.</div>", s->events);
 		if (s->malformed)
 			fprintf(f, "<div class=\"alert\">%" PRIu64 " lines of the log are not valid events and were skipped.</div>", s->malformed);
+		if (s->damage[0]) {
+			fputs("<div class=\"alert\">", f);
+			h(f, s->damage);
+			fputs("</div>", f);
+		}
 		if (!s->have_summary)
-			fputs("<div class=\"alert\">No summary.json: the session did not end normally, or the file is damaged.</div>", f);
+			fputs("<div class=\"alert\">No end-of-session summary: the session did not end normally, or its summary is damaged.</div>", f);
 		fputs("</section>\n", f);
 	}
 }

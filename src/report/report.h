@@ -100,6 +100,7 @@ struct rep_session {
 	/* what was read */
 	uint64_t events, malformed;  /* events taken in, lines that were not events */
 	bool truncated;              /* the log ended in the middle of a line */
+	char damage[512];            /* why reading stopped early (a damaged database), or "" */
 	char source[4096];           /* file or database it came from */
 	int64_t t0_ns, last_ns;      /* first event (absolute ns), last event (relative) */
 	uint64_t by_area[REP_AREAS];

@@ -41,8 +41,10 @@ static void header(FILE *f, const struct rep_session *s)
 		fprintf(f, "  ! the log is cut short: its last line is incomplete; this report covers the %" PRIu64 " events before it\n", s->events);
 	if (s->malformed)
 		fprintf(f, "  ! %" PRIu64 " lines of the log are not valid events and were skipped\n", s->malformed);
+	if (s->damage[0])
+		fprintf(f, "  ! %s\n", s->damage);
 	if (!s->have_summary)
-		fprintf(f, "  ! no summary.json: the session did not end normally (or the file is damaged)\n");
+		fprintf(f, "  ! no end-of-session summary: the session did not end normally (or its summary is damaged)\n");
 }
 
 static void proc_line(FILE *f, const struct rep_session *s, size_t i, int depth)
@@ -264,6 +266,8 @@ void rep_write_template(FILE *f, const struct rep_session *s)
 	fprintf(f, "  template  %s\n  events    %" PRIu64 " read from %s\n", t->file, s->events, s->source);
 	if (s->truncated)
 		fprintf(f, "  ! the log is cut short: this covers the %" PRIu64 " events before its incomplete last line\n", s->events);
+	if (s->damage[0])
+		fprintf(f, "  ! %s\n", s->damage);
 	fprintf(f, "  criteria  %zu, %zu with evidence, %zu with no activity\n", t->ncrit, found, t->ncrit - found);
 	for (size_t i = 0; i < t->ncrit; i++) {
 		const struct tpl_criterion *c = &t->crit[i];
