@@ -107,6 +107,8 @@ static const char script[] =
 	"var a=drag.a-d,w=drag.b-drag.a;if(a<0)a=0;if(a+w>dur)a=dur-w;v0=a;v1=a+w;draw();});"
 	"svg.addEventListener('mouseover',function(ev){var i=ev.target.getAttribute&&ev.target.getAttribute('data-i');"
 	"if(i!==null&&i!==undefined)document.getElementById('detail').textContent=D.text[D.ev[i][4]];});"
+	/* #t=FROM-TO (ms) in the address opens that window: a view can be shared as a link */
+	"var m=/t=([0-9.]+)-([0-9.]+)/.exec(location.hash);if(m){var a=+m[1],b=+m[2];if(b>a&&a<dur){v0=a;v1=Math.min(b,dur);}}"
 	"draw();})();";
 
 static void meta_row(FILE *f, const char *k, const char *v)
@@ -170,7 +172,8 @@ static void timeline(FILE *f, const struct rep_session *s)
 	for (int a = 0; a < REP_AREAS; a++)
 		fprintf(f, "<span><i style=\"background:%s\"></i>%s</span>", area_colors[a], rep_area_names[a]);
 	fputs("<span><i style=\"background:#d00\"></i>warning</span></div>"
-	      "<p class=\"muted\">One lane per process. Mouse wheel zooms around the pointer, drag pans; point at a mark to see the event.</p>"
+	      "<p class=\"muted\">One lane per process. Mouse wheel zooms around the pointer, drag pans; point at a mark to see the event. "
+	      "Add #t=FROM-TO (milliseconds) to the address to open a time window.</p>"
 	      "<div id=\"tlwrap\"><svg id=\"tl\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"timeline\"></svg></div>"
 	      "<div id=\"detail\"></div>", f);
 	if (s->tl_dropped)

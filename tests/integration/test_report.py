@@ -406,6 +406,12 @@ class TestReport(CapsuleTest):
             proxy.requests.clear()
             dom = subprocess.run(base + ["--virtual-time-budget=3000", "--dump-dom", "file://" + path],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=120)
+            # a time window from the address: half the session
+            with open(path, encoding="utf-8") as f:
+                data = json.loads(f.read().split('<script id="capsule-data" type="application/json">')[1].split("</script>")[0])
+            half = data["dur"] / 2
+            zoomed = subprocess.run(base + ["--virtual-time-budget=3000", "--dump-dom", "file://%s#t=0-%.6f" % (path, half)],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=120)
             shot = os.path.join(d, "report.png")
             sc = subprocess.run(base + ["--screenshot=" + shot, "file://" + path],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=120)
@@ -423,6 +429,11 @@ class TestReport(CapsuleTest):
         self.assertGreaterEqual(nprocs, 2)
         self.assertEqual(len(re.findall(r'<rect class="lane"', html)), nprocs)
         self.assertRegex(html, r'id="zinfo"[^>]*>showing 0 µs – ')
+        self.assertEqual(marks, len(data["ev"]))
+        in_half = len([e for e in data["ev"] if e[0] <= half])
+        zmarks = int(re.search(r'id="tl"[^>]*data-marks="(\d+)"', zoomed.stdout.decode()).group(1))
+        self.assertEqual(zmarks, in_half)
+        self.assertLess(zmarks, marks)
         self.assertIn("<title>Capsule report: %s</title>" % self.s.summary["session"], html)  # not 'pwned'
         self.assertNotIn("<img", html)
         self.assertIn('data-area="net"', html)
