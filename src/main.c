@@ -12,6 +12,9 @@ static const struct {
 } commands[] = {
 	{ "run", cmd_run, "run a command traced: live timeline, session log, summary" },
 	{ "watch", cmd_watch, "follow a session's timeline from another terminal (or replay one)" },
+	{ "query", cmd_query, "search a stored session: filters, JSON, or read-only SQL" },
+	{ "sessions", cmd_sessions, "list recorded sessions (id, command, user, start, duration, counts)" },
+	{ "import", cmd_import, "rebuild a session database from an events.jsonl log" },
 	{ "report", cmd_report, "a recorded session as text, one HTML page, or a SOC 2 / ISO 27001 rollup" },
 	{ "doctor", cmd_doctor, "what this machine supports, and the fix for what is missing" },
 };

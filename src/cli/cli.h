@@ -13,6 +13,9 @@ int cli_mkdirs(const char *path, mode_t mode);
 int cmd_run(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
+int cmd_query(int argc, char **argv);
+int cmd_sessions(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 
 #endif

@@ -48,9 +48,10 @@ CREATE TABLE IF NOT EXISTS processes (
 ) WITHOUT ROWID;
 
 -- One row per event: the columns the filters use, the text line of the live view and the full
--- JSONL record (docs/events.md). Rowid = insertion order; (session, seq) is unique.
+-- JSONL record (docs/events.md). id = session << 40 | seq: unique, in session then seq order,
+-- and an event is found by (session, seq) without another index.
 CREATE TABLE IF NOT EXISTS events (
-	id       INTEGER PRIMARY KEY,
+	id       INTEGER PRIMARY KEY,  -- (session << 40) + seq
 	session  INTEGER NOT NULL,
 	seq      INTEGER NOT NULL,
 	time_ns  INTEGER NOT NULL,     -- wall clock, ns since the epoch
@@ -71,15 +72,24 @@ CREATE TABLE IF NOT EXISTS events (
 	line     TEXT,                 -- the text line of the live view (no colour, no newline)
 	json     TEXT NOT NULL         -- the JSONL record (no newline)
 );
-CREATE UNIQUE INDEX IF NOT EXISTS events_seq  ON events(session, seq);
 CREATE INDEX IF NOT EXISTS events_kind ON events(session, kind);
 CREATE INDEX IF NOT EXISTS events_pid  ON events(session, pid);
 CREATE INDEX IF NOT EXISTS events_comm ON events(session, comm);
-CREATE INDEX IF NOT EXISTS events_time ON events(session, time_ns);
 CREATE INDEX IF NOT EXISTS events_path ON events(path) WHERE path IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_host ON events(host) WHERE host IS NOT NULL;
 CREATE INDEX IF NOT EXISTS events_warn ON events(session, seq) WHERE warning IS NOT NULL;
 
+-- Time ranges of consecutive events (at most 4096 per row): --since/--until find the ids to
+-- scan here instead of in an index on time_ns (events are nearly in time order, not exactly:
+-- each row has the min and max time of its events, so the ranges are exact).
+CREATE TABLE IF NOT EXISTS event_times (
+	session   INTEGER NOT NULL,
+	first_seq INTEGER NOT NULL,
+	last_seq  INTEGER NOT NULL,
+	min_ns    INTEGER NOT NULL,
+	max_ns    INTEGER NOT NULL,
+	PRIMARY KEY (session, first_seq)
+) WITHOUT ROWID;
 -- Files touched, per path and operation (read, write, create, delete, rename, chmod, chown,
 -- truncate, link, mkdir, exec, open): how often and how many bytes (read/write at close).
 CREATE TABLE IF NOT EXISTS files (

@@ -14,11 +14,17 @@
 #include "format/describe.h"
 #include "format/escape.h"
 #include "format/names.h"
+#include "store/agg.h"
 #include "store/store.h"
 
 static const char schema_sql[] =
 #include "schema_sql.h"
 	;
+
+const char *cap_store_schema(void)
+{
+	return schema_sql;
+}
 
 /* ---- the queue: a byte ring with one producer (reader) and one consumer (writer) ----
  * Positions only grow; offset = position % cap. An entry is a u32 size (8-aligned total)
@@ -44,13 +50,18 @@ struct cap_store {
 	size_t qcap;
 	_Atomic uint64_t head, tail;
 	_Atomic bool kicked, stop;
+	bool blocking;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	pthread_t writer;
 	bool writer_started;
 	_Atomic uint64_t not_stored, written;
+	_Atomic uint64_t writer_cpu_ns; /* CPU time the writer spent draining (bench figure) */
 	/* writer state */
-	sqlite3_stmt *ins_event, *up_file, *up_peer, *ins_warn, *ins_proc, *up_exec, *up_exit, *up_session;
+	sqlite3_stmt *ins_event, *up_file, *up_peer, *ins_warn, *ins_proc, *up_exec, *up_exit, *up_session, *ins_times;
+	struct cap_agg *files, *peers; /* totals of this transaction */
+	struct { uint64_t first, last; int64_t min, max; uint32_t n; } chunk; /* event_times row being built */
+	uint64_t duplicates;
 	uint64_t warnings, processes;
 	int write_err;
 	char write_msg[256];
@@ -259,7 +270,7 @@ void cap_store_event(struct cap_store *st, const struct cap_event *ev, const str
 	r.json_len = jlen;
 	r.line = llen ? line : NULL;
 	r.line_len = llen;
-	cap_store_push(st, &r, false);
+	cap_store_push(st, &r, st->blocking);
 }
 
 /* ---- writer side ---- */
@@ -321,17 +332,80 @@ static const char *file_op(const char *kind, bool writes, const char **op2)
 	return NULL;
 }
 
+static void flush_files(struct cap_store *st)
+{
+	for (uint32_t i = 0; i < st->files->n; i++) {
+		const struct cap_agg_ent *e = &st->files->ent[i];
+		sqlite3_stmt *s = st->up_file;
+		sqlite3_bind_int64(s, 1, st->sid);
+		bind_text(s, 2, e->b, e->blen);
+		bind_text(s, 3, e->a, e->alen);
+		sqlite3_bind_int64(s, 4, e->count);
+		sqlite3_bind_int64(s, 5, e->v1);
+		sqlite3_bind_int64(s, 6, e->first);
+		sqlite3_bind_int64(s, 7, e->last);
+		step(st, s);
+	}
+	cap_agg_init(st->files);
+}
+
+static void flush_peers(struct cap_store *st)
+{
+	for (uint32_t i = 0; i < st->peers->n; i++) {
+		const struct cap_agg_ent *e = &st->peers->ent[i];
+		sqlite3_stmt *u = st->up_peer;
+		sqlite3_bind_int64(u, 1, st->sid);
+		bind_text(u, 2, e->b, e->blen);
+		sqlite3_bind_int64(u, 3, e->port);
+		bind_text(u, 4, e->a, e->alen);
+		sqlite3_bind_int64(u, 5, e->count);
+		sqlite3_bind_int64(u, 6, e->v1);
+		sqlite3_bind_int64(u, 7, e->v2);
+		sqlite3_bind_int64(u, 8, e->first);
+		sqlite3_bind_int64(u, 9, e->last);
+		step(st, u);
+	}
+	cap_agg_init(st->peers);
+}
+
+static void flush_chunk(struct cap_store *st)
+{
+	if (!st->chunk.n)
+		return;
+	sqlite3_stmt *s = st->ins_times;
+	sqlite3_bind_int64(s, 1, st->sid);
+	sqlite3_bind_int64(s, 2, (int64_t)st->chunk.first);
+	sqlite3_bind_int64(s, 3, (int64_t)st->chunk.last);
+	sqlite3_bind_int64(s, 4, st->chunk.min);
+	sqlite3_bind_int64(s, 5, st->chunk.max);
+	step(st, s);
+	st->chunk.n = 0;
+}
+
+#define CHUNK_EVENTS 4096
+
+static void add_time(struct cap_store *st, uint64_t seq, int64_t t)
+{
+	if (!st->chunk.n) {
+		st->chunk.first = seq;
+		st->chunk.min = st->chunk.max = t;
+	}
+	st->chunk.last = seq;
+	if (t < st->chunk.min)
+		st->chunk.min = t;
+	if (t > st->chunk.max)
+		st->chunk.max = t;
+	if (++st->chunk.n >= CHUNK_EVENTS)
+		flush_chunk(st);
+}
+
 static void upsert_file(struct cap_store *st, const char *path, uint32_t plen, const char *op,
 			int64_t count, uint64_t bytes, uint64_t seq)
 {
-	sqlite3_stmt *s = st->up_file;
-	sqlite3_bind_int64(s, 1, st->sid);
-	bind_text(s, 2, path, plen);
-	sqlite3_bind_text(s, 3, op, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, count);
-	sqlite3_bind_int64(s, 5, (int64_t)bytes);
-	sqlite3_bind_int64(s, 6, (int64_t)seq);
-	step(st, s);
+	if (!cap_agg_add(st->files, op, strlen(op), path, plen, 0, count, (int64_t)bytes, 0, (int64_t)seq)) {
+		flush_files(st);
+		cap_agg_add(st->files, op, strlen(op), path, plen, 0, count, (int64_t)bytes, 0, (int64_t)seq);
+	}
 }
 
 static const char *jstr(json_object *o, const char *k)
@@ -431,6 +505,7 @@ static void write_entry(struct cap_store *st, const struct qent *e)
 		p += e->len[i] + 1;
 	}
 	sqlite3_stmt *q = st->ins_event;
+	sqlite3_bind_int64(q, 20, (st->sid << 40) + (int64_t)e->seq);
 	sqlite3_bind_int64(q, 1, st->sid);
 	sqlite3_bind_int64(q, 2, (int64_t)e->seq);
 	sqlite3_bind_int64(q, 3, e->time_ns);
@@ -449,9 +524,23 @@ static void write_entry(struct cap_store *st, const struct qent *e)
 		sqlite3_bind_int64(q, 17, e->port);
 	bind_text(q, 18, s[S_LINE], e->len[S_LINE]);
 	bind_text(q, 19, s[S_JSON] ? s[S_JSON] : "{}", s[S_JSON] ? e->len[S_JSON] : 2);
-	if (step(st, q) != SQLITE_DONE)
+	int rc = sqlite3_step(q);
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+	if (rc == SQLITE_CONSTRAINT) {
+		st->duplicates++; /* a seq already stored (an edited log): not stored twice */
+		atomic_fetch_add(&st->not_stored, 1);
 		return;
+	}
+	if (rc != SQLITE_DONE) {
+		if (!st->write_err) {
+			st->write_err = -EIO;
+			snprintf(st->write_msg, sizeof(st->write_msg), "%s", sqlite3_errmsg(st->db));
+		}
+		return;
+	}
 	atomic_fetch_add_explicit(&st->written, 1, memory_order_relaxed);
+	add_time(st, e->seq, e->time_ns);
 
 	const char *kind = s[S_KIND] ? s[S_KIND] : "";
 	if (s[S_WARNING]) {
@@ -481,15 +570,14 @@ static void write_entry(struct cap_store *st, const struct qent *e)
 		}
 	}
 	if (s[S_HOST]) {
-		sqlite3_stmt *u = st->up_peer;
-		sqlite3_bind_int64(u, 1, st->sid);
-		bind_text(u, 2, s[S_HOST], e->len[S_HOST]);
-		sqlite3_bind_int64(u, 3, e->port >= 0 ? e->port : 0);
-		bind_opt(u, 4, s[S_PROTO] ? s[S_PROTO] : (!strncmp(s[S_HOST], "unix:", 5) ? "unix" : "?"));
-		sqlite3_bind_int64(u, 5, e->time_ns);
-		sqlite3_bind_int64(u, 6, (int64_t)e->io_write);
-		sqlite3_bind_int64(u, 7, (int64_t)e->io_read);
-		step(st, u);
+		const char *proto = s[S_PROTO] ? s[S_PROTO] : (!strncmp(s[S_HOST], "unix:", 5) ? "unix" : "?");
+		int64_t port = e->port >= 0 ? e->port : 0;
+		for (int k = 0; k < 2; k++) {
+			if (cap_agg_add(st->peers, proto, strlen(proto), s[S_HOST], e->len[S_HOST], port, 1,
+					(int64_t)e->io_write, (int64_t)e->io_read, e->time_ns))
+				break;
+			flush_peers(st);
+		}
 	}
 	if (s[S_AREA] && !strcmp(s[S_AREA], "proc") && s[S_JSON])
 		process_event(st, e, kind, s[S_COMM], s[S_JSON]);
@@ -543,6 +631,9 @@ static size_t drain_once(struct cap_store *st)
 		tail += e->size;
 		n++;
 	}
+	flush_files(st);
+	flush_peers(st);
+	flush_chunk(st);
 	update_session(st);
 	if (exec_sql(st->db, "COMMIT", err, sizeof(err)) && !st->write_err) {
 		st->write_err = -EIO;
@@ -558,7 +649,11 @@ static void *writer_main(void *arg)
 	struct cap_store *st = arg;
 	for (;;) {
 		bool stop = atomic_load(&st->stop);
+		struct timespec c0, c1;
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
 		size_t n = drain_once(st);
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+		atomic_fetch_add(&st->writer_cpu_ns, (c1.tv_sec - c0.tv_sec) * 1000000000ULL + c1.tv_nsec - c0.tv_nsec);
 		if (stop && !n)
 			break;
 		uint64_t fill = atomic_load(&st->head) - atomic_load(&st->tail);
@@ -593,7 +688,7 @@ static int prepare(sqlite3 *db, sqlite3_stmt **s, const char *sql, char *err, si
 static void store_free(struct cap_store *st)
 {
 	sqlite3_stmt *all[] = { st->ins_event, st->up_file, st->up_peer, st->ins_warn, st->ins_proc,
-				st->up_exec, st->up_exit, st->up_session };
+				st->up_exec, st->up_exit, st->up_session, st->ins_times };
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		sqlite3_finalize(all[i]);
 	if (st->db)
@@ -601,6 +696,8 @@ static void store_free(struct cap_store *st)
 	pthread_mutex_destroy(&st->mu);
 	pthread_cond_destroy(&st->cv);
 	free(st->q);
+	free(st->files);
+	free(st->peers);
 	free(st);
 }
 
@@ -612,14 +709,19 @@ int cap_store_open(struct cap_store **out, const char *path, const struct cap_st
 	if (!st)
 		return snprintf(err, errn, "out of memory"), -ENOMEM;
 	pthread_mutex_init(&st->mu, NULL);
+	st->files = st->peers = NULL;
 	pthread_cond_init(&st->cv, NULL);
 	st->qcap = (size_t)(queue_mib ? queue_mib : CAP_STORE_QUEUE_MIB) << 20;
 	st->q = malloc(st->qcap);
-	if (!st->q) {
+	st->files = malloc(sizeof(*st->files));
+	st->peers = malloc(sizeof(*st->peers));
+	if (!st->q || !st->files || !st->peers) {
 		snprintf(err, errn, "out of memory for the store queue (%zu MiB)", st->qcap >> 20);
 		store_free(st);
 		return -ENOMEM;
 	}
+	cap_agg_init(st->files);
+	cap_agg_init(st->peers);
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL)) {
 		snprintf(err, errn, "cannot open database %s: %s", path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		goto fail;
@@ -628,22 +730,22 @@ int cap_store_open(struct cap_store **out, const char *path, const struct cap_st
 	/* WAL: readers (capsule query) never block the writer; synchronous=FULL: a commit is on
 	 * disk when COMMIT returns, so a machine crash loses at most the batch in flight */
 	if (cap_store_check_db(st->db, path, err, errn) ||
-	    exec_sql(st->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536;"
-			     "PRAGMA temp_store=MEMORY;", err, errn) ||
+	    exec_sql(st->db, "PRAGMA page_size=16384; PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA cache_size=-65536;"
+			     "PRAGMA temp_store=MEMORY; PRAGMA mmap_size=1073741824; PRAGMA wal_autocheckpoint=16384;", err, errn) ||
 	    exec_sql(st->db, schema_sql, err, errn))
 		goto fail;
 	if (prepare(st->db, &st->ins_event,
-		    "INSERT INTO events(session,seq,time_ns,kind,area,comm,error,warning,pid,tid,ppid,uid,ret,"
-		    "path,path2,host,port,line,json) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)",
+		    "INSERT INTO events(id,session,seq,time_ns,kind,area,comm,error,warning,pid,tid,ppid,uid,ret,"
+		    "path,path2,host,port,line,json) VALUES(?20,?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)",
 		    err, errn) ||
 	    prepare(st->db, &st->up_file,
-		    "INSERT INTO files(session,path,op,count,bytes,first_seq,last_seq) VALUES(?1,?2,?3,?4,?5,?6,?6) "
+		    "INSERT INTO files(session,path,op,count,bytes,first_seq,last_seq) VALUES(?1,?2,?3,?4,?5,?6,?7) "
 		    "ON CONFLICT(session,path,op) DO UPDATE SET count=count+excluded.count, bytes=bytes+excluded.bytes, "
 		    "last_seq=excluded.last_seq", err, errn) ||
 	    prepare(st->db, &st->up_peer,
 		    "INSERT INTO peers(session,addr,port,proto,events,bytes_sent,bytes_received,first_ns,last_ns) "
-		    "VALUES(?1,?2,?3,?4,1,?6,?7,?5,?5) ON CONFLICT(session,addr,port,proto) DO UPDATE SET "
-		    "events=events+1, bytes_sent=bytes_sent+excluded.bytes_sent, "
+		    "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9) ON CONFLICT(session,addr,port,proto) DO UPDATE SET "
+		    "events=events+excluded.events, bytes_sent=bytes_sent+excluded.bytes_sent, "
 		    "bytes_received=bytes_received+excluded.bytes_received, last_ns=excluded.last_ns", err, errn) ||
 	    prepare(st->db, &st->ins_warn,
 		    "INSERT OR REPLACE INTO warnings(session,seq,reason,line) VALUES(?1,?2,?3,?4)", err, errn) ||
@@ -657,6 +759,9 @@ int cap_store_open(struct cap_store **out, const char *path, const struct cap_st
 	    prepare(st->db, &st->up_exit,
 		    "UPDATE processes SET exit_ns=?3, exit_status=?4, exit_code=?5, exit_signal=?6 "
 		    "WHERE session=?1 AND pid=?2 AND start_seq=(SELECT max(start_seq) FROM processes WHERE session=?1 AND pid=?2)",
+		    err, errn) ||
+	    prepare(st->db, &st->ins_times,
+		    "INSERT OR REPLACE INTO event_times(session,first_seq,last_seq,min_ns,max_ns) VALUES(?1,?2,?3,?4,?5)",
 		    err, errn) ||
 	    prepare(st->db, &st->up_session,
 		    "UPDATE sessions SET events=?1, processes=?2, warnings=?3, not_stored=?4 WHERE id=?5", err, errn))
@@ -699,6 +804,11 @@ fail:
 	return ret;
 }
 
+void cap_store_set_blocking(struct cap_store *st, bool block)
+{
+	st->blocking = block;
+}
+
 void cap_store_set_final_hash(struct cap_store *st, const char *hex)
 {
 	if (st && hex)
@@ -708,6 +818,11 @@ void cap_store_set_final_hash(struct cap_store *st, const char *hex)
 uint64_t cap_store_not_stored(const struct cap_store *st)
 {
 	return st ? atomic_load(&((struct cap_store *)st)->not_stored) : 0;
+}
+
+double cap_store_writer_cpu_s(const struct cap_store *st)
+{
+	return st ? atomic_load(&((struct cap_store *)st)->writer_cpu_ns) / 1e9 : 0;
 }
 
 uint64_t cap_store_written(const struct cap_store *st)
@@ -731,9 +846,14 @@ int cap_store_close(struct cap_store *st, const struct cap_store_end *end, char 
 	}
 	if (end) {
 		sqlite3_stmt *s = NULL;
+		if (end->stats) {
+			end->stats->written = atomic_load(&st->written);
+			end->stats->not_stored = atomic_load(&st->not_stored);
+			end->stats->writer_cpu_s = atomic_load(&st->writer_cpu_ns) / 1e9;
+		}
 		if (!prepare(st->db, &s,
 			     "UPDATE sessions SET end_ns=?1, exit_status=?2, lost=?3, final_hash=?4, events=?5, "
-			     "processes=?6, warnings=?7, not_stored=?8 WHERE id=?9", err, errn)) {
+			     "processes=?6, warnings=?7, not_stored=?8, start_ns=coalesce(?10, start_ns) WHERE id=?9", err, errn)) {
 			sqlite3_bind_int64(s, 1, end->end_ns ? end->end_ns : now_ns());
 			sqlite3_bind_int64(s, 2, end->exit_status);
 			sqlite3_bind_int64(s, 3, (int64_t)end->lost);
@@ -743,6 +863,8 @@ int cap_store_close(struct cap_store *st, const struct cap_store_end *end, char 
 			sqlite3_bind_int64(s, 7, (int64_t)st->warnings);
 			sqlite3_bind_int64(s, 8, (int64_t)atomic_load(&st->not_stored));
 			sqlite3_bind_int64(s, 9, st->sid);
+			if (end->start_ns)
+				sqlite3_bind_int64(s, 10, end->start_ns);
 			if (sqlite3_step(s) != SQLITE_DONE && !ret) {
 				snprintf(err, errn, "cannot finish the session row: %s", sqlite3_errmsg(st->db));
 				ret = -EIO;

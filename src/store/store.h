@@ -32,8 +32,15 @@ struct cap_store_session {
 	const char *host;
 };
 
+struct cap_store_stats {
+	uint64_t written, not_stored;
+	double writer_cpu_s; /* CPU time of the writer thread in its transactions */
+};
+
 /* What the session row gets at the end. */
 struct cap_store_end {
+	struct cap_store_stats *stats; /* filled when not NULL */
+	int64_t start_ns;   /* 0: keep the one given at open */
 	int64_t end_ns;
 	int exit_status;
 	uint64_t lost;
@@ -67,11 +74,16 @@ void cap_store_event(struct cap_store *st, const struct cap_event *ev, const str
 /* Same, from columns built elsewhere (import). Waits for room instead of dropping when
  * wait is true. Returns 0, or -ENOSPC when the event was not queued. */
 int cap_store_push(struct cap_store *st, const struct cap_store_rec *r, bool wait);
+/* Blocking mode (import, bench): cap_store_event waits for room instead of counting the
+ * event as not stored. Never for capsule run's reader. */
+void cap_store_set_blocking(struct cap_store *st, bool block);
 /* Hash chain: the SHA-256 hex of the session's last events.jsonl line; written to
  * sessions.final_hash when the store closes (call before cap_store_close). */
 void cap_store_set_final_hash(struct cap_store *st, const char *hex);
 /* Events that could not be queued (queue full) so far. */
 uint64_t cap_store_not_stored(const struct cap_store *st);
+/* CPU seconds the writer thread spent writing so far. */
+double cap_store_writer_cpu_s(const struct cap_store *st);
 /* Events written to the database so far (writer thread's count). */
 uint64_t cap_store_written(const struct cap_store *st);
 /* Drains the queue, writes the end of the session row, stops the writer, closes the
@@ -82,6 +94,9 @@ int cap_store_close(struct cap_store *st, const struct cap_store_end *end, char 
 /* "1.2.3.4:80" / "[::1]:80" -> host "1.2.3.4" and port 80; "unix:/p" -> host "unix:/p",
  * port -1; anything else (netlink, family names) -> host "" and port -1. */
 void cap_store_split_addr(const char *addr, char *host, size_t n, int64_t *port);
+
+/* The schema (src/store/schema.sql). */
+const char *cap_store_schema(void);
 
 /* ---- reading (src/store/db.c) ---- */
 typedef struct sqlite3 sqlite3;

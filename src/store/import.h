@@ -1,0 +1,14 @@
+/* A JSONL record (docs/events.md) into the store's columns, for capsule import. */
+#ifndef CAPSULE_IMPORT_H
+#define CAPSULE_IMPORT_H
+#include <stddef.h>
+#include <json-c/json.h>
+#include "store/store.h"
+
+/* Fills r from a parsed record; strings point into o (or into host, which gets the remote
+ * address). json/line are left for the caller. Returns 0, or -EINVAL with the reason in err
+ * when a required member (seq, time, kind) is missing or of the wrong type. */
+int cap_store_rec_from_json(json_object *o, struct cap_store_rec *r, char *host, size_t hostn,
+			    char *err, size_t errn);
+
+#endif

@@ -1,0 +1,274 @@
+/* Filters to SQL. Values are never pasted into the SQL text: each becomes a bound parameter,
+ * so a path or a comm from the command line cannot change the statement. */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "format/sbuf.h"
+#include "store/query.h"
+
+static int add_text(struct cap_query_sql *o, const char *v)
+{
+	if (o->nparams >= CAP_QUERY_MAX_PARAMS)
+		return -1;
+	o->params[o->nparams] = (struct cap_query_param){ .is_text = true, .text = v };
+	return ++o->nparams;
+}
+
+static int add_num(struct cap_query_sql *o, int64_t v)
+{
+	if (o->nparams >= CAP_QUERY_MAX_PARAMS)
+		return -1;
+	o->params[o->nparams] = (struct cap_query_param){ .num = v };
+	return ++o->nparams;
+}
+
+int cap_query_build(const struct cap_query *q, struct cap_query_sql *o, char *err, size_t errn)
+{
+	enum { D_NONE, D_KIND, D_COMM, D_PID, D_WARN, D_PATH, D_HOST } driver = D_NONE;
+	struct sbuf b;
+	char tmp[512];
+	int n, ns;
+
+	o->nparams = 0;
+	const struct { const char *v, *name; } text[] = {
+		{ q->kind, "--kind" }, { q->comm, "--comm" }, { q->path_glob, "--path" }, { q->host, "--host" },
+	};
+	for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++)
+		if (text[i].v && !text[i].v[0])
+			return snprintf(err, errn, "%s needs a value", text[i].name), -EINVAL;
+	if (q->host)
+		driver = D_HOST;
+	else if (q->path_glob && !strchr("*?[", q->path_glob[0]))
+		driver = D_PATH;
+	else if (q->warnings)
+		driver = D_WARN;
+	else if (q->pid >= 0)
+		driver = D_PID;
+	else if (q->comm)
+		driver = D_COMM;
+	else if (q->kind)
+		driver = D_KIND;
+#define USE(d) (driver == (d) ? "" : "+")
+
+	sb_init(&b, o->sql, sizeof(o->sql));
+	sb_puts(&b, "SELECT e.line, e.json, e.time_ns, e.pid, e.comm, e.kind, e.path, e.host, e.port, e.ret, "
+		    "e.error, e.warning FROM events e WHERE ");
+	ns = add_num(o, q->session);
+	if (driver == D_NONE || driver == D_PATH || driver == D_HOST)
+		/* the session's ids: events.id = session << 40 | seq */
+		snprintf(tmp, sizeof(tmp), "%se.id BETWEEN (?%d << 40) AND (?%d << 40) + 1099511627775", USE(D_NONE), ns, ns);
+	else
+		snprintf(tmp, sizeof(tmp), "e.session = ?%d", ns);
+	sb_puts(&b, tmp);
+	if (q->kind) {
+		/* a list: connect,openat */
+		const char *p = q->kind;
+		int nk = 0;
+		snprintf(tmp, sizeof(tmp), " AND %se.kind IN (", USE(D_KIND));
+		sb_puts(&b, tmp);
+		while (*p) {
+			const char *c = strchr(p, ',');
+			size_t len = c ? (size_t)(c - p) : strlen(p);
+			if (!len || len >= sizeof(o->kinds[0]) || nk >= 16)
+				return snprintf(err, errn, "--kind takes kinds separated by commas (at most 16): '%s'", q->kind), -EINVAL;
+			memcpy(o->kinds[nk], p, len);
+			o->kinds[nk][len] = 0;
+			n = add_text(o, o->kinds[nk]);
+			snprintf(tmp, sizeof(tmp), "%s?%d", nk ? ", " : "", n);
+			sb_puts(&b, tmp);
+			nk++;
+			p += len + (c ? 1 : 0);
+			if (c && !*p)
+				return snprintf(err, errn, "--kind ends with a comma: '%s'", q->kind), -EINVAL;
+		}
+		sb_putc(&b, ')');
+	}
+	if (q->pid >= 0) {
+		snprintf(tmp, sizeof(tmp), " AND %se.pid = ?%d", USE(D_PID), add_num(o, q->pid));
+		sb_puts(&b, tmp);
+	}
+	if (q->comm) {
+		snprintf(tmp, sizeof(tmp), " AND %se.comm = ?%d", USE(D_COMM), add_text(o, q->comm));
+		sb_puts(&b, tmp);
+	}
+	if (q->path_glob) {
+		snprintf(tmp, sizeof(tmp), " AND %se.path GLOB ?%d", USE(D_PATH), add_text(o, q->path_glob));
+		sb_puts(&b, tmp);
+	}
+	if (q->host) {
+		/* an address, or a name the session resolved to addresses */
+		n = add_text(o, q->host);
+		snprintf(tmp, sizeof(tmp),
+			 " AND e.host IN (SELECT ?%d UNION SELECT addr FROM peers WHERE session = ?%d AND dns_name = ?%d)",
+			 n, ns, n);
+		sb_puts(&b, tmp);
+	}
+	if (q->warnings)
+		sb_puts(&b, driver == D_WARN ? " AND e.warning IS NOT NULL" : " AND +e.warning IS NOT NULL");
+	/* time: the ids of the event_times rows that overlap the window bound the search (they
+	 * also narrow an index search, whose entries end with the id); then each event's time */
+	if (q->since_ns) {
+		n = add_num(o, q->since_ns);
+		snprintf(tmp, sizeof(tmp),
+			 " AND e.id >= coalesce((SELECT min((session << 40) + first_seq) FROM event_times "
+			 "WHERE session = ?%d AND max_ns >= ?%d), 1 << 62) AND +e.time_ns >= ?%d", ns, n, n);
+		sb_puts(&b, tmp);
+	}
+	if (q->until_ns) {
+		n = add_num(o, q->until_ns);
+		snprintf(tmp, sizeof(tmp),
+			 " AND e.id <= coalesce((SELECT max((session << 40) + last_seq) FROM event_times "
+			 "WHERE session = ?%d AND min_ns <= ?%d), -1) AND +e.time_ns <= ?%d", ns, n, n);
+		sb_puts(&b, tmp);
+	}
+#undef USE
+	sb_puts(&b, " ORDER BY e.id");
+	if (q->limit > 0) {
+		snprintf(tmp, sizeof(tmp), " LIMIT ?%d", add_num(o, q->limit));
+		sb_puts(&b, tmp);
+	}
+	if (b.full)
+		return snprintf(err, errn, "query too long"), -EINVAL;
+	return 0;
+}
+
+/* ---- time ---- */
+
+static int digits(const char **p, int n, int *out)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)(*p)[i]))
+			return -1;
+		v = v * 10 + ((*p)[i] - '0');
+	}
+	*p += n;
+	*out = v;
+	return 0;
+}
+
+/* ".123" -> ns; advances p */
+static int64_t fraction(const char **p)
+{
+	int64_t ns = 0, scale = 100000000;
+	if (**p != '.')
+		return 0;
+	(*p)++;
+	while (isdigit((unsigned char)**p)) {
+		ns += (**p - '0') * scale;
+		scale /= 10;
+		(*p)++;
+	}
+	return ns;
+}
+
+/* HH:MM[:SS[.frac]] */
+static int clock_part(const char **p, struct tm *tm, int64_t *ns)
+{
+	int h, m, s = 0;
+	if (digits(p, 2, &h) || **p != ':')
+		return -1;
+	(*p)++;
+	if (digits(p, 2, &m))
+		return -1;
+	if (**p == ':') {
+		(*p)++;
+		if (digits(p, 2, &s))
+			return -1;
+		*ns = fraction(p);
+	}
+	if (h > 23 || m > 59 || s > 60)
+		return -1;
+	tm->tm_hour = h;
+	tm->tm_min = m;
+	tm->tm_sec = s;
+	return 0;
+}
+
+int cap_parse_time(const char *s, int64_t now_ns, int64_t *out)
+{
+	const char *p = s;
+	struct tm tm = { 0 };
+	int64_t ns = 0;
+	int y, mo, d;
+
+	if (!s || !*s)
+		return -EINVAL;
+	if (*p == '@') {
+		char *end;
+		p++;
+		if (!isdigit((unsigned char)*p))
+			return -EINVAL;
+		long long sec = strtoll(p, &end, 10);
+		p = end;
+		ns = fraction(&p);
+		if (*p)
+			return -EINVAL;
+		*out = sec * 1000000000LL + ns;
+		return 0;
+	}
+	/* relative: 90s, 5m, 2h, 1d, optionally "-" before or " ago" after */
+	if (*p == '-' || (isdigit((unsigned char)*p) && !strchr(p, ':') && !strchr(p, '-'))) {
+		char *end;
+		if (*p == '-')
+			p++;
+		if (!isdigit((unsigned char)*p))
+			return -EINVAL;
+		long long n = strtoll(p, &end, 10);
+		int64_t unit;
+		switch (*end) {
+		case 's': unit = 1; break;
+		case 'm': unit = 60; break;
+		case 'h': unit = 3600; break;
+		case 'd': unit = 86400; break;
+		default: return -EINVAL;
+		}
+		end++;
+		if (*end && strcmp(end, " ago"))
+			return -EINVAL;
+		if (n > 100LL * 365 * 86400 / unit)
+			return -EINVAL;
+		*out = now_ns - n * unit * 1000000000LL;
+		return 0;
+	}
+	if (strlen(p) >= 10 && p[4] == '-') {
+		if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' || digits(&p, 2, &d))
+			return -EINVAL;
+		if (mo < 1 || mo > 12 || d < 1 || d > 31)
+			return -EINVAL;
+		tm.tm_year = y - 1900;
+		tm.tm_mon = mo - 1;
+		tm.tm_mday = d;
+		if (*p == 'T' || *p == ' ') {
+			p++;
+			if (clock_part(&p, &tm, &ns))
+				return -EINVAL;
+		}
+	} else {
+		/* a time of day: today, local time */
+		time_t now = now_ns / 1000000000LL;
+		localtime_r(&now, &tm);
+		if (clock_part(&p, &tm, &ns))
+			return -EINVAL;
+	}
+	time_t t;
+	if (*p == 'Z' && !p[1]) {
+		t = timegm(&tm);
+	} else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
+		int sign = *p == '-' ? -1 : 1, zh, zm;
+		const char *z = p + 1;
+		if (digits(&z, 2, &zh) || *z++ != ':' || digits(&z, 2, &zm) || zh > 23 || zm > 59)
+			return -EINVAL;
+		t = timegm(&tm) - sign * (zh * 3600 + zm * 60);
+	} else if (!*p) {
+		tm.tm_isdst = -1;
+		t = mktime(&tm);
+	} else {
+		return -EINVAL;
+	}
+	*out = (int64_t)t * 1000000000LL + ns;
+	return 0;
+}

@@ -1,0 +1,327 @@
+/* The store's pure parts: capsule query's filters -> SQL (checked by running the SQL on a
+ * real in-memory SQLite database with the real schema, results and query plans), time
+ * parsing, address splitting, JSONL records -> columns, and the per-batch totals. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+#include <json-c/json.h>
+
+#include "store/agg.h"
+#include "store/import.h"
+#include "store/query.h"
+#include "store/store.h"
+
+#define NS 1000000000LL
+
+static int64_t parse(const char *s)
+{
+	int64_t v = -1;
+	assert_int_equal(cap_parse_time(s, 1764879005LL * NS, &v), 0);
+	return v;
+}
+
+static void test_time_formats(void **state)
+{
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	assert_int_equal(parse("2026-12-04T20:10:05Z"), 1796415005LL * NS);
+	assert_int_equal(parse("2026-12-04T20:10:05.5Z"), 1796415005LL * NS + 500000000);
+	assert_int_equal(parse("2026-12-04T20:10:05.123456789Z"), 1796415005LL * NS + 123456789);
+	assert_int_equal(parse("2026-12-04 20:10:05Z"), 1796415005LL * NS);
+	assert_int_equal(parse("2026-12-04T21:10:05+01:00"), 1796415005LL * NS);
+	assert_int_equal(parse("2026-12-04T19:40:05-00:30"), 1796415005LL * NS);
+	assert_int_equal(parse("2026-12-04T20:10:05"), 1796415005LL * NS); /* local = UTC here */
+	assert_int_equal(parse("2026-12-04"), 1796342400LL * NS);
+	assert_int_equal(parse("@1764879005"), 1764879005LL * NS);
+	assert_int_equal(parse("@1764879005.25"), 1764879005LL * NS + 250000000);
+	/* relative to "now" (1764879005 = 2025-12-04T20:10:05Z) */
+	assert_int_equal(parse("90s"), (1764879005LL - 90) * NS);
+	assert_int_equal(parse("5m"), (1764879005LL - 300) * NS);
+	assert_int_equal(parse("-2h"), (1764879005LL - 7200) * NS);
+	assert_int_equal(parse("1d ago"), (1764879005LL - 86400) * NS);
+	/* a time of day is today's */
+	assert_int_equal(parse("20:00"), (1764879005LL - 605) * NS);
+	assert_int_equal(parse("20:10:05.5"), 1764879005LL * NS + 500000000);
+}
+
+static void test_time_rejects(void **state)
+{
+	(void)state;
+	const char *bad[] = { "", "yesterday", "2026-13-01", "2026-12-04T25:00:00Z", "2026-12-04T20:10:05X",
+			      "2026-12-04T20:10:05+1", "5x", "5m later", "@", "@abc", "12", "20:61", "2026-12-4",
+			      "--5m", "99999999999999d" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int64_t v;
+		if (cap_parse_time(bad[i], 0, &v) != -EINVAL)
+			fail_msg("'%s' was accepted", bad[i]);
+	}
+}
+
+static void test_split_addr(void **state)
+{
+	(void)state;
+	char host[64];
+	int64_t port;
+	cap_store_split_addr("127.0.0.1:8080", host, sizeof(host), &port);
+	assert_string_equal(host, "127.0.0.1");
+	assert_int_equal(port, 8080);
+	cap_store_split_addr("[::1]:53", host, sizeof(host), &port);
+	assert_string_equal(host, "::1");
+	assert_int_equal(port, 53);
+	cap_store_split_addr("unix:/run/x.sock", host, sizeof(host), &port);
+	assert_string_equal(host, "unix:/run/x.sock");
+	assert_int_equal(port, -1);
+	cap_store_split_addr("netlink:0", host, sizeof(host), &port);
+	assert_string_equal(host, "");
+	cap_store_split_addr("AF_PACKET", host, sizeof(host), &port);
+	assert_string_equal(host, "");
+}
+
+/* ---- the builder, on a real database ---- */
+
+static sqlite3 *db;
+
+static void ev(int64_t session, int64_t seq, int64_t t, const char *kind, int pid, const char *comm, const char *path,
+	       const char *host, const char *warning)
+{
+	sqlite3_stmt *s;
+	char line[32];
+	snprintf(line, sizeof(line), "line %lld", (long long)seq);
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT INTO events(id,session,seq,time_ns,kind,area,pid,comm,path,host,"
+						"warning,line,json) VALUES(?1,?2,?3,?4,?5,'x',?6,?7,?8,?9,?10,?11,'{}')",
+					    -1, &s, NULL), SQLITE_OK);
+	sqlite3_bind_int64(s, 1, (session << 40) + seq);
+	sqlite3_bind_int64(s, 2, session);
+	sqlite3_bind_int64(s, 3, seq);
+	sqlite3_bind_int64(s, 4, t);
+	sqlite3_bind_text(s, 5, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 6, pid);
+	sqlite3_bind_text(s, 7, comm, -1, SQLITE_STATIC);
+	if (path)
+		sqlite3_bind_text(s, 8, path, -1, SQLITE_STATIC);
+	if (host)
+		sqlite3_bind_text(s, 9, host, -1, SQLITE_STATIC);
+	if (warning)
+		sqlite3_bind_text(s, 10, warning, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 11, line, -1, SQLITE_TRANSIENT);
+	assert_int_equal(sqlite3_step(s), SQLITE_DONE);
+	sqlite3_finalize(s);
+}
+
+static int setup_db(void **state)
+{
+	(void)state;
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, cap_store_schema(), NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_exec(db, "INSERT INTO sessions(id,uuid) VALUES(1,'a'),(2,'b');"
+			 "INSERT INTO peers(session,addr,port,proto,dns_name) VALUES(1,'10.0.0.9',443,'tcp','api.example');"
+			 "INSERT INTO event_times VALUES(1,1,3,100,300),(1,4,6,350,600),(2,1,2,100,200);",
+		     NULL, NULL, NULL);
+	ev(1, 1, 100, "openat", 10, "python3", "/home/ana/.ssh/id_rsa", NULL, "read of a secret");
+	ev(1, 2, 200, "connect", 10, "python3", NULL, "10.0.0.9", NULL);
+	ev(1, 3, 300, "openat", 11, "bash", "/etc/passwd", NULL, NULL);
+	ev(1, 4, 350, "execve", 12, "curl", "/usr/bin/curl", NULL, NULL);
+	ev(1, 5, 500, "connect", 12, "curl", NULL, "127.0.0.1", NULL);
+	ev(1, 6, 600, "openat", 12, "cu'rl", "/etc/a[b]", NULL, NULL);
+	ev(2, 1, 100, "openat", 10, "python3", "/etc/passwd", NULL, NULL);
+	ev(2, 2, 200, "connect", 10, "python3", NULL, "10.0.0.9", "x");
+	return 0;
+}
+
+static int teardown_db(void **state)
+{
+	(void)state;
+	sqlite3_close(db);
+	return 0;
+}
+
+/* Runs the built query; returns the seqs found as "1,3,5" and the plan in plan. */
+static const char *run(const struct cap_query *q, char *plan, size_t plann)
+{
+	static char out[256];
+	struct cap_query_sql qs;
+	char err[256], sql[2200];
+	sqlite3_stmt *s;
+	assert_int_equal(cap_query_build(q, &qs, err, sizeof(err)), 0);
+	for (int pass = 0; pass < 2; pass++) {
+		snprintf(sql, sizeof(sql), "%s%s", pass ? "EXPLAIN QUERY PLAN " : "", qs.sql);
+		if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+			fail_msg("%s: %s", qs.sql, sqlite3_errmsg(db));
+		for (int i = 0; i < qs.nparams; i++) {
+			if (qs.params[i].is_text)
+				sqlite3_bind_text(s, i + 1, qs.params[i].text, -1, SQLITE_STATIC);
+			else
+				sqlite3_bind_int64(s, i + 1, qs.params[i].num);
+		}
+		char *o = pass ? plan : out;
+		size_t n = pass ? plann : sizeof(out);
+		o[0] = 0;
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			const char *v = (const char *)sqlite3_column_text(s, pass ? 3 : 0);
+			size_t len = strlen(o);
+			snprintf(o + len, n - len, "%s%s", len ? "," : "", pass ? v : v + 5 /* "line " */);
+		}
+		sqlite3_finalize(s);
+	}
+	return out;
+}
+
+#pragma GCC diagnostic ignored "-Woverride-init" /* Q(.pid = 12) overrides the default */
+#define Q(...) ((struct cap_query){ .session = 1, .pid = -1, __VA_ARGS__ })
+
+static void expect(const struct cap_query q, const char *seqs, const char *index)
+{
+	char plan[1024];
+	const char *got = run(&q, plan, sizeof(plan));
+	if (strcmp(got, seqs))
+		fail_msg("found %s, expected %s", got, seqs);
+	if (index && !strstr(plan, index))
+		fail_msg("plan '%s' does not use %s", plan, index);
+}
+
+static void test_filters(void **state)
+{
+	(void)state;
+	expect(Q(), "1,2,3,4,5,6", "INTEGER PRIMARY KEY");
+	expect(Q(.session = 2), "1,2", NULL);
+	expect(Q(.kind = "connect"), "2,5", "events_kind");
+	expect(Q(.kind = "connect,execve"), "2,4,5", "events_kind");
+	expect(Q(.pid = 12), "4,5,6", "events_pid");
+	expect(Q(.comm = "python3"), "1,2", "events_comm");
+	expect(Q(.comm = "cu'rl"), "6", "events_comm"); /* a quote is a value, not SQL */
+	expect(Q(.path_glob = "/etc/*"), "3,6", "events_path");
+	expect(Q(.path_glob = "*/.ssh/*"), "1", NULL);
+	expect(Q(.path_glob = "/etc/a[[]b]"), "6", "events_path"); /* GLOB classes escape brackets */
+	expect(Q(.host = "10.0.0.9"), "2", "events_host");
+	expect(Q(.host = "api.example"), "2", "events_host"); /* a DNS name the session resolved */
+	expect(Q(.host = "nowhere"), "", NULL);
+	expect(Q(.warnings = true), "1", "events_warn");
+	expect(Q(.since_ns = 300), "3,4,5,6", NULL);
+	expect(Q(.until_ns = 350), "1,2,3,4", NULL);
+	expect(Q(.since_ns = 320, .until_ns = 550), "4,5", NULL);
+	expect(Q(.since_ns = 700), "", NULL);
+	expect(Q(.until_ns = 50), "", NULL);
+	expect(Q(.kind = "openat", .pid = 12), "6", "events_pid");
+	expect(Q(.kind = "connect", .since_ns = 400), "5", "events_kind");
+	expect(Q(.comm = "python3", .warnings = true), "1", "events_warn");
+	expect(Q(.limit = 2), "1,2", NULL);
+	expect(Q(.kind = "openat", .limit = 1), "1", NULL);
+}
+
+static void test_filter_errors(void **state)
+{
+	(void)state;
+	struct cap_query_sql qs;
+	char err[256];
+	assert_int_equal(cap_query_build(&Q(.kind = ""), &qs, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--kind"));
+	assert_int_equal(cap_query_build(&Q(.kind = "a,,b"), &qs, err, sizeof(err)), -EINVAL);
+	assert_int_equal(cap_query_build(&Q(.kind = "a,"), &qs, err, sizeof(err)), -EINVAL);
+	assert_int_equal(cap_query_build(&Q(.kind = "a,b,c,d,e,f,g,h,i,j,k,l,m,n,o,p,q"), &qs, err, sizeof(err)), -EINVAL);
+	assert_int_equal(cap_query_build(&Q(.path_glob = ""), &qs, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "--path"));
+	/* values never enter the SQL text */
+	assert_int_equal(cap_query_build(&Q(.comm = "x'; DROP TABLE events; --"), &qs, err, sizeof(err)), 0);
+	assert_null(strstr(qs.sql, "DROP"));
+}
+
+/* ---- JSONL records -> columns (capsule import) ---- */
+
+static void test_rec_from_json(void **state)
+{
+	(void)state;
+	char host[64], err[128];
+	struct cap_store_rec r;
+	json_object *o = json_tokener_parse(
+		"{\"seq\":7,\"time\":\"2026-12-04T20:10:05.000000001Z\",\"kind\":\"connect\",\"area\":\"net\","
+		"\"pid\":5,\"tid\":6,\"ppid\":1,\"uid\":1000,\"comm\":\"curl\",\"sock\":{\"protocol\":\"tcp\"},"
+		"\"addr\":{\"address\":\"[2001:db8::1]:443\"},\"ret\":-111,\"error\":\"ECONNREFUSED\","
+		"\"prev\":\"00\"}");
+	assert_int_equal(cap_store_rec_from_json(o, &r, host, sizeof(host), err, sizeof(err)), 0);
+	assert_int_equal(r.seq, 7);
+	assert_int_equal(r.time_ns, 1796415005LL * NS + 1);
+	assert_string_equal(r.kind, "connect");
+	assert_string_equal(r.host, "2001:db8::1");
+	assert_int_equal(r.port, 443);
+	assert_string_equal(r.proto, "tcp");
+	assert_true(r.has_ret);
+	assert_int_equal(r.ret, -111);
+	assert_string_equal(r.error, "ECONNREFUSED");
+	json_object_put(o);
+
+	o = json_tokener_parse("{\"seq\":8,\"time\":\"2026-12-04T20:10:05Z\",\"kind\":\"openat\",\"area\":\"file\","
+			       "\"decoded\":{\"flags\":\"O_WRONLY|O_CREAT\"},\"path\":\"/tmp/x\",\"ret\":3}");
+	assert_int_equal(cap_store_rec_from_json(o, &r, host, sizeof(host), err, sizeof(err)), 0);
+	assert_true(r.writes);
+	assert_string_equal(r.path, "/tmp/x");
+	assert_null(r.host);
+	json_object_put(o);
+
+	o = json_tokener_parse("{\"seq\":9,\"time\":\"2026-12-04T20:10:05Z\",\"kind\":\"execve\",\"area\":\"proc\","
+			       "\"exe\":\"/usr/bin/ls\"}");
+	assert_int_equal(cap_store_rec_from_json(o, &r, host, sizeof(host), err, sizeof(err)), 0);
+	assert_false(r.has_ret);
+	assert_string_equal(r.path, "/usr/bin/ls");
+	json_object_put(o);
+
+	const char *bad[] = { "[1,2]", "{\"time\":\"2026-12-04T20:10:05Z\",\"kind\":\"x\"}",
+			      "{\"seq\":\"1\",\"time\":\"2026-12-04T20:10:05Z\",\"kind\":\"x\"}",
+			      "{\"seq\":1,\"time\":\"yesterday\",\"kind\":\"x\"}", "{\"seq\":1,\"time\":\"2026-12-04T20:10:05Z\"}",
+			      "{\"seq\":-4,\"time\":\"2026-12-04T20:10:05Z\",\"kind\":\"x\"}" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		o = json_tokener_parse(bad[i]);
+		assert_non_null(o);
+		if (cap_store_rec_from_json(o, &r, host, sizeof(host), err, sizeof(err)) != -EINVAL)
+			fail_msg("accepted %s", bad[i]);
+		json_object_put(o);
+	}
+}
+
+static void test_agg(void **state)
+{
+	(void)state;
+	static struct cap_agg g;
+	char key[32];
+	cap_agg_init(&g);
+	assert_true(cap_agg_add(&g, "read", 4, "/a", 2, 0, 1, 10, 0, 1));
+	assert_true(cap_agg_add(&g, "read", 4, "/a", 2, 0, 1, 5, 0, 2));
+	assert_true(cap_agg_add(&g, "write", 5, "/a", 2, 0, 1, 0, 0, 3));
+	assert_true(cap_agg_add(&g, "tcp", 3, "1.2.3.4", 7, 443, 1, 0, 0, 4));
+	assert_true(cap_agg_add(&g, "tcp", 3, "1.2.3.4", 7, 80, 1, 0, 0, 5));
+	assert_int_equal(g.n, 4);
+	assert_int_equal(g.ent[0].count, 2);
+	assert_int_equal(g.ent[0].v1, 15);
+	assert_int_equal(g.ent[0].first, 1);
+	assert_int_equal(g.ent[0].last, 2);
+	/* full at CAP_AGG_MAX distinct keys: the caller flushes */
+	cap_agg_init(&g);
+	int i;
+	for (i = 0; i < CAP_AGG_MAX + 10; i++) {
+		snprintf(key, sizeof(key), "/f%d", i);
+		if (!cap_agg_add(&g, "read", 4, key, strlen(key), 0, 1, 0, 0, i))
+			break;
+	}
+	assert_int_equal(i, CAP_AGG_MAX);
+	assert_true(cap_agg_add(&g, "read", 4, "/f1", 3, 0, 1, 0, 0, 0)); /* an existing key still adds */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_time_formats),
+		cmocka_unit_test(test_time_rejects),
+		cmocka_unit_test(test_split_addr),
+		cmocka_unit_test_setup_teardown(test_filters, setup_db, teardown_db),
+		cmocka_unit_test(test_filter_errors),
+		cmocka_unit_test(test_rec_from_json),
+		cmocka_unit_test(test_agg),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
