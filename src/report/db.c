@@ -86,11 +86,16 @@ int rep_load_db(struct rep_session *s, const char *file, const char *session, ch
 	sqlite3_finalize(st);
 	st = NULL;
 
-	if (sqlite3_prepare_v2(db, "SELECT json FROM events WHERE session = ?1 ORDER BY seq", -1, &st, NULL) != SQLITE_OK) {
+	/* events.id = session << 40 | seq (docs/store.md): a range of the primary key is the
+	 * session's events in seq order, with no sort and no other index */
+	if (sqlite3_prepare_v2(db, "SELECT json FROM events WHERE id >= ?1 AND id < ?2 AND session = ?3 ORDER BY id", -1, &st,
+			       NULL) != SQLITE_OK) {
 		r = db_error(db, file, "reading the events table", err, errn);
 		goto out;
 	}
-	sqlite3_bind_int64(st, 1, sid);
+	sqlite3_bind_int64(st, 1, sid << 40);
+	sqlite3_bind_int64(st, 2, (sid + 1) << 40);
+	sqlite3_bind_int64(st, 3, sid);
 	struct json_tokener *tok = json_tokener_new();
 	if (!tok) {
 		r = -ENOMEM;
