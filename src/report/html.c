@@ -93,7 +93,7 @@ static const char script[] =
 	"el('line',{x1:xx,x2:xx,y1:14,y2:H,stroke:'#ccd',"
 	"'stroke-dasharray':'2,3'},ax);var tx=el('text',{x:Math.min(xx+2,W-60),y:11},ax);tx.textContent=fmt(t);}"
 	"document.getElementById('zinfo').textContent='showing '+fmt(v0)+' \\u2013 '+fmt(v1)+' of '+fmt(dur)+', '+n+' events';"
-	"svg.setAttribute('data-marks',n);}"
+	"svg.setAttribute('data-marks',n);svg.setAttribute('data-view',v0.toFixed(4)+','+v1.toFixed(4));}"
 	"function zoom(f,c){var w=(v1-v0)*f;if(w<1e-3)w=1e-3;if(w>dur){w=dur;}c=c===undefined?(v0+v1)/2:c;"
 	"var a=c-(c-v0)*w/(v1-v0);if(a<0)a=0;if(a+w>dur)a=dur-w;v0=a;v1=a+w;draw();}"
 	"document.getElementById('zin').onclick=function(){zoom(0.5);};"

@@ -107,6 +107,33 @@ def page_requests(proxy):
     return out
 
 
+# Drives the report's timeline like a person would (buttons, drag, wheel, pointing at a mark)
+# from a page that holds it in a frame (Chromium's --allow-file-access-from-files), and writes
+# what the timeline showed after each step into its own DOM for --dump-dom.
+DRIVER = """<html><body><iframe id="f" src="report.html" width="1280" height="900"></iframe><pre id="out">pending</pre>
+<script>
+document.getElementById('f').onload = function () {
+  var d = this.contentDocument, w = this.contentWindow, out = [];
+  function st(step) { var s = d.getElementById('tl'); out.push(step + ' ' + s.getAttribute('data-marks') + ' ' + s.getAttribute('data-view')); }
+  st('start');
+  d.getElementById('zin').click(); st('zoomin');
+  d.getElementById('zin').click(); st('zoomin2');
+  var wrap = d.getElementById('tlwrap'), r = wrap.getBoundingClientRect();
+  wrap.dispatchEvent(new w.MouseEvent('mousedown', {clientX: r.left + 700, clientY: r.top + 20, bubbles: true}));
+  w.dispatchEvent(new w.MouseEvent('mousemove', {clientX: r.left + 400, clientY: r.top + 20, bubbles: true}));
+  w.dispatchEvent(new w.MouseEvent('mouseup', {clientX: r.left + 400, clientY: r.top + 20, bubbles: true}));
+  st('drag');
+  wrap.dispatchEvent(new w.WheelEvent('wheel', {deltaY: 100, clientX: r.left + 600, clientY: r.top + 20, bubbles: true, cancelable: true}));
+  st('wheelout');
+  d.getElementById('zout').click(); st('zoomout');
+  d.getElementById('zreset').click(); st('reset');
+  d.querySelector('rect[data-i]').dispatchEvent(new w.MouseEvent('mouseover', {bubbles: true}));
+  out.push('detail ' + d.getElementById('detail').textContent);
+  document.getElementById('out').textContent = out.join('\\n');
+};
+</script></body></html>"""
+
+
 def report(*args, check=True):
     p = subprocess.run([CAPSULE, "report"] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                        env=base_env(), timeout=60)
@@ -412,6 +439,12 @@ class TestReport(CapsuleTest):
             half = data["dur"] / 2
             zoomed = subprocess.run(base + ["--virtual-time-budget=3000", "--dump-dom", "file://%s#t=0-%.6f" % (path, half)],
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=120)
+            driver = os.path.join(d, "driver.html")
+            with open(driver, "w") as f:
+                f.write(DRIVER)
+            driven = subprocess.run(base + ["--allow-file-access-from-files", "--virtual-time-budget=3000", "--dump-dom",
+                                            "file://" + driver], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                                    timeout=120)
             shot = os.path.join(d, "report.png")
             sc = subprocess.run(base + ["--screenshot=" + shot, "file://" + path],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=120)
@@ -434,6 +467,28 @@ class TestReport(CapsuleTest):
         zmarks = int(re.search(r'id="tl"[^>]*data-marks="(\d+)"', zoomed.stdout.decode()).group(1))
         self.assertEqual(zmarks, in_half)
         self.assertLess(zmarks, marks)
+        # buttons, drag and wheel move the window the way a person expects
+        out = re.search(r'<pre id="out">(.*?)</pre>', driven.stdout.decode(), re.S).group(1).split("\n")
+        steps = {}
+        for line in out:
+            name, _, rest = line.partition(" ")
+            steps[name] = rest
+        view = {}
+        for name in ("start", "zoomin", "zoomin2", "drag", "wheelout", "zoomout", "reset"):
+            n, v = steps[name].split(" ")
+            a, b = (float(x) for x in v.split(","))
+            view[name] = (int(n), a, b, b - a)
+        self.assertEqual(view["start"][0], marks)
+        self.assertAlmostEqual(view["zoomin"][3], view["start"][3] / 2, places=3)
+        self.assertAlmostEqual(view["zoomin2"][3], view["start"][3] / 4, places=3)
+        self.assertLess(view["zoomin2"][0], marks)
+        self.assertGreater(view["drag"][1], view["zoomin2"][1])  # dragged left: later times come in
+        self.assertAlmostEqual(view["drag"][3], view["zoomin2"][3], places=3)
+        self.assertAlmostEqual(view["wheelout"][3], view["drag"][3] * 1.25, places=3)
+        self.assertAlmostEqual(view["zoomout"][3], view["wheelout"][3] * 2, places=3)
+        self.assertEqual(view["reset"], view["start"])
+        self.assertTrue(steps["detail"].startswith("["), steps["detail"])
+        self.assertIn("] P", steps["detail"])
         self.assertIn("<title>Capsule report: %s</title>" % self.s.summary["session"], html)  # not 'pwned'
         self.assertNotIn("<img", html)
         self.assertIn('data-area="net"', html)
