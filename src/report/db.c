@@ -29,6 +29,43 @@ static void add_str(struct json_object *o, const char *k, sqlite3_stmt *st, int 
 		json_object_object_add(o, k, json_object_new_string((const char *)v));
 }
 
+/* Feeds the rows of a prepared "SELECT json ..." to the report. */
+static int read_events(struct rep_session *s, sqlite3 *db, sqlite3_stmt *st, const char *file, char *err, size_t errn)
+{
+	struct json_tokener *tok = json_tokener_new();
+	int rc, r = 0;
+	if (!tok)
+		return -ENOMEM;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *text = (const char *)sqlite3_column_text(st, 0);
+		int len = sqlite3_column_bytes(st, 0);
+		if (!text) {
+			s->malformed++;
+			continue;
+		}
+		json_tokener_reset(tok);
+		struct json_object *ev = json_tokener_parse_ex(tok, text, len);
+		if (!ev || json_tokener_get_parse_end(tok) != (size_t)len || !json_object_is_type(ev, json_type_object)) {
+			s->malformed++;
+			json_object_put(ev);
+			continue;
+		}
+		r = rep_add_event(s, ev);
+		json_object_put(ev);
+		if (r)
+			break;
+	}
+	json_tokener_free(tok);
+	if (!r && rc != SQLITE_DONE) {
+		/* damage part-way: keep what was read, say where it stopped */
+		snprintf(s->damage, sizeof(s->damage), "the database is damaged (%s); this report covers the %llu events read before it",
+			 sqlite3_errmsg(db), (unsigned long long)s->events);
+		if (!s->events)
+			r = db_error(db, file, "reading the events table", err, errn);
+	}
+	return r;
+}
+
 int rep_load_db(struct rep_session *s, const char *file, const char *session, char *err, size_t errn)
 {
 	sqlite3 *db = NULL;
@@ -43,8 +80,8 @@ int rep_load_db(struct rep_session *s, const char *file, const char *session, ch
 	sqlite3_busy_timeout(db, 2000); /* a live session may be writing */
 	snprintf(s->source, sizeof(s->source), "%s", file);
 	const char *q = session
-		? "SELECT id, uuid, command, user, start_ns, end_ns, exit_status, events, lost, final_hash FROM sessions WHERE uuid = ?1"
-		: "SELECT id, uuid, command, user, start_ns, end_ns, exit_status, events, lost, final_hash FROM sessions ORDER BY start_ns DESC, id DESC LIMIT 1";
+		? "SELECT id, uuid, command, user, start_ns, end_ns, exit_status, events, lost, final_hash, not_stored FROM sessions WHERE uuid = ?1"
+		: "SELECT id, uuid, command, user, start_ns, end_ns, exit_status, events, lost, final_hash, not_stored FROM sessions ORDER BY start_ns DESC, id DESC LIMIT 1";
 	if (sqlite3_prepare_v2(db, q, -1, &st, NULL) != SQLITE_OK) {
 		r = db_error(db, file, "reading the sessions table", err, errn);
 		goto out;
@@ -78,56 +115,37 @@ int rep_load_db(struct rep_session *s, const char *file, const char *session, ch
 	if (ended)
 		json_object_object_add(sum, "duration_s",
 				       json_object_new_double((sqlite3_column_int64(st, 5) - sqlite3_column_int64(st, 4)) / 1e9));
-	json_object_object_add(sum, "events_recorded", json_object_new_int64(sqlite3_column_int64(st, 7)));
+	json_object_object_add(sum, "events_recorded",
+			       json_object_new_int64(sqlite3_column_int64(st, 7) + sqlite3_column_int64(st, 10)));
 	json_object_object_add(sum, "events_lost", json_object_new_int64(sqlite3_column_int64(st, 8)));
 	rep_set_summary(s, sum);
+	if (sqlite3_column_int64(st, 10) > 0)
+		snprintf(s->damage, sizeof(s->damage),
+			 "%lld events were recorded but not stored in this database (its writer fell behind); events.jsonl has them",
+			 (long long)sqlite3_column_int64(st, 10));
 	s->have_summary = ended; /* no end time: the session did not end normally */
 	json_object_put(sum);
 	sqlite3_finalize(st);
 	st = NULL;
 
 	/* events.id = session << 40 | seq (docs/store.md): a range of the primary key is the
-	 * session's events in seq order, with no sort and no other index */
-	if (sqlite3_prepare_v2(db, "SELECT json FROM events WHERE id >= ?1 AND id < ?2 AND session = ?3 ORDER BY id", -1, &st,
-			       NULL) != SQLITE_OK) {
-		r = db_error(db, file, "reading the events table", err, errn);
-		goto out;
-	}
-	sqlite3_bind_int64(st, 1, sid << 40);
-	sqlite3_bind_int64(st, 2, (sid + 1) << 40);
-	sqlite3_bind_int64(st, 3, sid);
-	struct json_tokener *tok = json_tokener_new();
-	if (!tok) {
-		r = -ENOMEM;
-		goto out;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *text = (const char *)sqlite3_column_text(st, 0);
-		int len = sqlite3_column_bytes(st, 0);
-		if (!text) {
-			s->malformed++;
-			continue;
-		}
-		json_tokener_reset(tok);
-		struct json_object *ev = json_tokener_parse_ex(tok, text, len);
-		if (!ev || json_tokener_get_parse_end(tok) != (size_t)len || !json_object_is_type(ev, json_type_object)) {
-			s->malformed++;
-			json_object_put(ev);
-			continue;
-		}
-		r = rep_add_event(s, ev);
-		json_object_put(ev);
-		if (r)
-			break;
-	}
-	json_tokener_free(tok);
-	if (!r && rc != SQLITE_DONE) {
-		/* damage part-way: keep what was read, say where it stopped */
-		snprintf(s->damage, sizeof(s->damage), "the database is damaged (%s); this report covers the %llu events read before it",
-			 sqlite3_errmsg(db), (unsigned long long)s->events);
-		if (!s->events) {
+	 * session's events in seq order, with no sort and no other index. Databases written
+	 * before that layout numbered events in insertion order: read those by (session, seq). */
+	static const char *const queries[] = {
+		"SELECT json FROM events WHERE id >= ?1 AND id < ?2 AND session = ?3 ORDER BY id",
+		"SELECT json FROM events WHERE session = ?3 ORDER BY seq",
+	};
+	for (int qi = 0; qi < 2 && !r && !s->events && !s->malformed; qi++) {
+		sqlite3_finalize(st);
+		st = NULL;
+		if (sqlite3_prepare_v2(db, queries[qi], -1, &st, NULL) != SQLITE_OK) {
 			r = db_error(db, file, "reading the events table", err, errn);
+			break;
 		}
+		sqlite3_bind_int64(st, 1, sid << 40);
+		sqlite3_bind_int64(st, 2, (sid + 1) << 40);
+		sqlite3_bind_int64(st, 3, sid);
+		r = read_events(s, db, st, file, err, errn);
 	}
 out:
 	sqlite3_finalize(st);
