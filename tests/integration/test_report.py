@@ -386,6 +386,33 @@ class TestReport(CapsuleTest):
         self.assertEqual(p.returncode, 1)
         self.assertIn("not a Capsule session database", p.stderr.decode())
 
+    def test_database_variants(self):
+        """events numbered the older way are still read in order; events the store could not keep are said"""
+        db = os.path.join(self.log, "session.db")
+        if not os.path.exists(db):
+            self.skipTest("this build writes no session.db")
+        import sqlite3
+        d = workdir("report-dbvar")
+        other = os.path.join(d, "session.db")
+        shutil.copy(db, other)
+        for ext in ("-wal", "-shm"):
+            if os.path.exists(db + ext):
+                shutil.copy(db + ext, other + ext)
+        c = sqlite3.connect(other)
+        n = c.execute("SELECT count(*) FROM events").fetchone()[0]
+        self.assertGreater(n, 20)
+        # insertion-order ids, newest first: only ORDER BY seq gives the right order
+        c.execute("UPDATE events SET id = 5000000 - seq")
+        c.execute("UPDATE sessions SET not_stored = 7")
+        c.commit()
+        c.close()
+        p = report(other)
+        out = p.stdout.decode()
+        self.assertIn("events    %d read (%d recorded" % (n, n + 7), out)
+        self.assertIn("7 events were recorded but not stored in this database", p.stderr.decode())
+        body = lambda t: t[t.index("== Processes"):t.index("== Resource use")]
+        self.assertEqual(body(out), body(report(self.log).stdout.decode()))
+
     # --- HTML -----------------------------------------------------------------------------
     def html(self):
         d = workdir("report-html")
