@@ -126,7 +126,16 @@ int rep_load_dir(struct rep_session *s, const char *dir, char *err, size_t errn)
 		return -ENOENT;
 	}
 	int r = rep_load_jsonl(s, path, err, errn);
-	if (sr == -EINVAL && !r)
-		s->malformed++; /* summary.json exists but is not JSON: the report says what it lacks */
+	if (!s->id[0]) { /* no summary: the folder is named after the session (capsule-logs/ID) */
+		char tmp[4096];
+		snprintf(tmp, sizeof(tmp), "%s", dir);
+		size_t n = strlen(tmp);
+		while (n > 1 && tmp[n - 1] == '/')
+			tmp[--n] = 0;
+		const char *base = strrchr(tmp, '/');
+		rep_safe_into(s->id, sizeof(s->id), base ? base + 1 : tmp);
+	}
+	if (sr == -EINVAL && !r && !s->damage[0])
+		snprintf(s->damage, sizeof(s->damage), "summary.json is damaged (not a JSON object): the session's totals come from the events alone");
 	return r;
 }
