@@ -326,7 +326,7 @@ def main():
                     help="bare (and strace) only")
     ap.add_argument("--quick", action="store_true", help="fewer iterations and runs: a smoke run")
     ap.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
-    ap.add_argument("--only", action="append", choices=["storm", "forkexec", "build"],
+    ap.add_argument("--only", action="append", choices=["storm", "forkexec", "build", "store"],
                     help="run only this workload (repeatable)")
     ap.add_argument("--storm-iters", type=int, default=None, help="default 1000000 (quick 100000)")
     ap.add_argument("--forkexec-iters", type=int, default=None, help="default 2000 (quick 200)")
@@ -410,9 +410,18 @@ def main():
                 failures.append(f"{w.name}: {e}")
                 print(f"bench: {w.name} failed: {e}", file=sys.stderr)
 
+    store = None
+    if not args.only or "store" in args.only:  # the SQLite store (bench/store.py)
+        import store as store_bench
+        try:
+            store = store_bench.bench(100000 if q else 1000000, log)
+        except (RuntimeError, subprocess.SubprocessError) as e:
+            failures.append(f"store: {e}")
     add_net_ratios(results, startup)
     print()
     print_table(results, startup)
+    if store:
+        store_bench.print_table(store)
     missed = [f"{r['name']}: {t['what']} {t['value']} > {t['limit']}"
               for r in results for t in r["targets"] if not t["ok"]]
 
@@ -427,6 +436,7 @@ def main():
                     "build_ratio": TARGET_BUILD_RATIO, "peak_rss_mib": TARGET_RSS_MIB},
         "capsule_startup_s": startup,
         "workloads": results,
+        "store": store,
         "missed_targets": missed,
         "failures": failures,
         "all_targets_met": not missed and not failures and capsule is not None,

@@ -85,7 +85,7 @@ int cap_store_rec_from_json(json_object *o, struct cap_store_rec *r, char *host,
 	r->proto = str(rsock, "protocol");
 	if (!r->proto)
 		r->proto = str(sock, "protocol");
-	const char *addr = str(member(o, "addr", json_type_object), "address");
+	const char *addr = strcmp(r->kind, "bind") ? str(member(o, "addr", json_type_object), "address") : NULL;
 	if (!addr)
 		addr = str(sock, "peer");
 	if (!addr)

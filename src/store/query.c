@@ -29,7 +29,7 @@ int cap_query_build(const struct cap_query *q, struct cap_query_sql *o, char *er
 {
 	enum { D_NONE, D_KIND, D_COMM, D_PID, D_WARN, D_PATH, D_HOST } driver = D_NONE;
 	struct sbuf b;
-	char tmp[512];
+	char tmp[1024];
 	int n, ns;
 
 	o->nparams = 0;
@@ -57,12 +57,37 @@ int cap_query_build(const struct cap_query *q, struct cap_query_sql *o, char *er
 	sb_puts(&b, "SELECT e.line, e.json, e.time_ns, e.pid, e.comm, e.kind, e.path, e.host, e.port, e.ret, "
 		    "e.error, e.warning FROM events e WHERE ");
 	ns = add_num(o, q->session);
+	/* the ids to search: the session's (events.id = session << 40 | seq), narrowed by the
+	 * event_times rows that overlap the time window; an index search on (session, x) uses
+	 * them too, since its entries end with the id */
+	char lo[256], hi[256];
+	if (q->since_ns) {
+		n = add_num(o, q->since_ns);
+		snprintf(lo, sizeof(lo), "coalesce((SELECT min((session << 40) + first_seq) FROM event_times "
+			 "WHERE session = ?%d AND max_ns >= ?%d), 1 << 62)", ns, n);
+	} else {
+		snprintf(lo, sizeof(lo), "(?%d << 40)", ns);
+	}
+	if (q->until_ns) {
+		n = add_num(o, q->until_ns);
+		snprintf(hi, sizeof(hi), "coalesce((SELECT max((session << 40) + last_seq) FROM event_times "
+			 "WHERE session = ?%d AND min_ns <= ?%d), -1)", ns, n);
+	} else {
+		snprintf(hi, sizeof(hi), "(?%d << 40) + 1099511627775", ns);
+	}
 	if (driver == D_NONE || driver == D_PATH || driver == D_HOST)
-		/* the session's ids: events.id = session << 40 | seq */
-		snprintf(tmp, sizeof(tmp), "%se.id BETWEEN (?%d << 40) AND (?%d << 40) + 1099511627775", USE(D_NONE), ns, ns);
+		snprintf(tmp, sizeof(tmp), "%se.id BETWEEN %s AND %s AND +e.session = ?%d", USE(D_NONE), lo, hi, ns);
 	else
-		snprintf(tmp, sizeof(tmp), "e.session = ?%d", ns);
+		snprintf(tmp, sizeof(tmp), "e.session = ?%d AND e.id BETWEEN %s AND %s", ns, lo, hi);
 	sb_puts(&b, tmp);
+	if (q->since_ns) {
+		snprintf(tmp, sizeof(tmp), " AND +e.time_ns >= ?%d", ns + 1);
+		sb_puts(&b, tmp);
+	}
+	if (q->until_ns) {
+		snprintf(tmp, sizeof(tmp), " AND +e.time_ns <= ?%d", q->since_ns ? ns + 2 : ns + 1);
+		sb_puts(&b, tmp);
+	}
 	if (q->kind) {
 		/* a list: connect,openat */
 		const char *p = q->kind;
@@ -108,22 +133,6 @@ int cap_query_build(const struct cap_query *q, struct cap_query_sql *o, char *er
 	}
 	if (q->warnings)
 		sb_puts(&b, driver == D_WARN ? " AND e.warning IS NOT NULL" : " AND +e.warning IS NOT NULL");
-	/* time: the ids of the event_times rows that overlap the window bound the search (they
-	 * also narrow an index search, whose entries end with the id); then each event's time */
-	if (q->since_ns) {
-		n = add_num(o, q->since_ns);
-		snprintf(tmp, sizeof(tmp),
-			 " AND e.id >= coalesce((SELECT min((session << 40) + first_seq) FROM event_times "
-			 "WHERE session = ?%d AND max_ns >= ?%d), 1 << 62) AND +e.time_ns >= ?%d", ns, n, n);
-		sb_puts(&b, tmp);
-	}
-	if (q->until_ns) {
-		n = add_num(o, q->until_ns);
-		snprintf(tmp, sizeof(tmp),
-			 " AND e.id <= coalesce((SELECT max((session << 40) + last_seq) FROM event_times "
-			 "WHERE session = ?%d AND min_ns <= ?%d), -1) AND +e.time_ns <= ?%d", ns, n, n);
-		sb_puts(&b, tmp);
-	}
 #undef USE
 	sb_puts(&b, " ORDER BY e.id");
 	if (q->limit > 0) {

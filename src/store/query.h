@@ -27,7 +27,7 @@ struct cap_query_param {
 };
 
 struct cap_query_sql {
-	char sql[2048];
+	char sql[4096];
 	struct cap_query_param params[CAP_QUERY_MAX_PARAMS]; /* params[i] binds ?(i+1) */
 	int nparams;
 	char kinds[16][64]; /* the --kind list, split */

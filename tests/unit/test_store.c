@@ -147,7 +147,7 @@ static const char *run(const struct cap_query *q, char *plan, size_t plann)
 {
 	static char out[256];
 	struct cap_query_sql qs;
-	char err[256], sql[2200];
+	char err[256], sql[4200];
 	sqlite3_stmt *s;
 	assert_int_equal(cap_query_build(q, &qs, err, sizeof(err)), 0);
 	for (int pass = 0; pass < 2; pass++) {
