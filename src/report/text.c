@@ -166,7 +166,7 @@ static void hosts(FILE *f, const struct rep_session *s)
 		fprintf(f, "  %-5s %s", h->proto, h->addr);
 		if (h->dns)
 			fprintf(f, " (%s)", h->dns);
-		fprintf(f, "  %" PRIu64 " connects, %" PRIu64 " accepts, %" PRIu64 " sends, %" PRIu64 " receives; %s sent, %s received",
+		fprintf(f, "  %" PRIu64 " connects, %" PRIu64 " accepts, %" PRIu64 " datagrams out, %" PRIu64 " in; %s sent, %s received",
 			h->connects, h->accepts, h->sends, h->recvs, sb, rb);
 		if (h->failed)
 			fprintf(f, "; %" PRIu64 " failed", h->failed);

@@ -18,7 +18,7 @@ import unittest
 import zlib
 
 import run
-from run import CapsuleTest, run_capsule, workdir, CAPSULE, base_env
+from run import CapsuleTest, run_capsule, scenario, workdir, CAPSULE, base_env
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PAYLOAD = 1000  # bytes the agent sends to the loopback server
@@ -545,3 +545,21 @@ class TestReport(CapsuleTest):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestReportNetwork(CapsuleTest):
+    """The network scenario's peers: TCP both ways, UDP datagrams, unix sockets, with bytes."""
+
+    def test_hosts_with_bytes(self):
+        s, d = scenario("network", name="report-network")
+        self.assertEqual(s.rc, 0, s.describe())
+        out = report(s.log_dir).stdout.decode()
+        hosts = out.split("== Hosts contacted (")[1].split("\n\n")[0]
+        tcp, ctcp = s.int("tcp_port"), s.int("tcp_client_port")
+        us, uc = s.int("udp_server_port"), s.int("udp_client_port")
+        self.assertIn("tcp   127.0.0.1:%d  1 connects, 0 accepts, 0 datagrams out, 0 in; 5 B sent, 9 B received" % tcp, hosts)
+        self.assertIn("tcp   127.0.0.1:%d  0 connects, 1 accepts, 0 datagrams out, 0 in; 9 B sent, 5 B received" % ctcp, hosts)
+        self.assertIn("udp   127.0.0.1:%d  0 connects, 0 accepts, 1 datagrams out, 0 in; 11 B sent, 0 B received" % us, hosts)
+        self.assertIn("udp   127.0.0.1:%d  0 connects, 0 accepts, 0 datagrams out, 1 in; 0 B sent, 11 B received" % uc, hosts)
+        self.assertIn("unix  unix:%s/capsule-net.sock  1 connects" % d, hosts)
+        self.assertIn("unix  unix:@capsule-abstract  1 connects", hosts)
