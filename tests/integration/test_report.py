@@ -563,3 +563,39 @@ class TestReportNetwork(CapsuleTest):
         self.assertIn("udp   127.0.0.1:%d  0 connects, 0 accepts, 0 datagrams out, 1 in; 0 B sent, 11 B received" % uc, hosts)
         self.assertIn("unix  unix:%s/capsule-net.sock  1 connects" % d, hosts)
         self.assertIn("unix  unix:@capsule-abstract  1 connects", hosts)
+
+
+class TestReportPrivileges(CapsuleTest):
+    """Credential changes, denied calls and system configuration from the cred and sys scenarios."""
+
+    def section(self, out, title):
+        return out.split("== %s (" % title)[1].split("\n\n")[0]
+
+    def test_cred_section(self):
+        s, d = scenario("cred", name="report-cred")
+        self.assertEqual(s.rc, 0, s.describe())
+        out = report(s.log_dir).stdout.decode()
+        cred = self.section(out, "Credentials and privileges")
+        n = len([e for e in s.events if e["area"] == "cred"]) + len(
+            [e for e in s.events if e["kind"] == "execve" and (e.get("setuid") or e.get("setgid"))])
+        self.assertTrue(cred.startswith("%d) ==" % n), cred[:40])
+        self.assertRegex(cred, r"P%d \(\S+\) setuid .*-> 0" % s.root_pid)
+        self.assertRegex(cred, r"capset .*-> EPERM")
+        denied = self.section(out, "Denied (EPERM, EACCES)")
+        self.assertRegex(denied, r"setgroups .*-> EPERM")
+        if s.out.get("setuid_binary"):
+            self.assertRegex(cred, r"execve .* ⚠ privilege gain at exec")
+            soc2 = report("--template", "soc2", s.log_dir).stdout.decode()
+            cc61 = soc2.split("\nCC6.1 ")[1].split("\n\n")[0]
+            self.assertIn("privilege gain at exec", cc61)
+
+    def test_sys_section(self):
+        s, d = scenario("sys", name="report-sys")
+        self.assertEqual(s.rc, 0, s.describe())
+        out = report(s.log_dir).stdout.decode()
+        system = self.section(out, "System configuration")
+        self.assertRegex(system, r"mount path=%s/sys-mnt .*-> EPERM  ⚠ mount table change" % d)
+        self.assertRegex(system, r"sethostname .*-> EPERM  ⚠ system configuration change")
+        self.assertIn("! persistence %s/home/.bashrc  written" % d, out)
+        warn = self.section(out, "Warnings")
+        self.assertIn("× mount table change", warn)
