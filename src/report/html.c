@@ -334,12 +334,37 @@ static void files(FILE *f, const struct rep_session *s)
 	fputs("</section>\n", f);
 }
 
+static void dns(FILE *f, const struct rep_session *s)
+{
+	fprintf(f, "<h3>DNS lookups (%zu)</h3>", s->ndns);
+	if (!s->ndns) {
+		fputs("<p class=\"muted\">none seen</p>", f);
+		return;
+	}
+	fputs("<table><thead><tr><th>name</th><th>type</th><th>answer</th><th>addresses</th><th>lookups</th><th>unanswered</th></tr></thead><tbody>", f);
+	for (size_t i = 0; i < s->ndns; i++) {
+		const struct rep_dns *d = &s->dns[i];
+		fputs("<tr><td class=\"path\">", f);
+		h(f, d->name);
+		fputs("</td><td>", f);
+		h(f, d->type);
+		fputs("</td><td>", f);
+		h(f, d->rcode);
+		fputs("</td><td class=\"path\">", f);
+		h(f, d->addresses ? d->addresses : "");
+		fprintf(f, "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td></tr>", d->n, d->unanswered);
+	}
+	fputs("</tbody></table>", f);
+}
+
 static void hosts(FILE *f, const struct rep_session *s)
 {
 	char sb[32], rb[32];
 	fprintf(f, "<section id=\"hosts\"><h2>Hosts contacted (%zu)</h2>", s->nhosts);
 	if (!s->nhosts) {
-		fputs("<p class=\"muted\">none</p></section>\n", f);
+		fputs("<p class=\"muted\">none</p>", f);
+		dns(f, s);
+		fputs("</section>\n", f);
 		return;
 	}
 	fputs("<table><thead><tr><th>protocol</th><th>address</th><th>DNS name</th><th>connects</th><th>accepts</th><th>datagrams</th><th>sent</th><th>received</th><th>failed</th></tr></thead><tbody>", f);
@@ -356,7 +381,9 @@ static void hosts(FILE *f, const struct rep_session *s)
 		fprintf(f, "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%" PRIu64 "</td><td>%s</td><td>%s</td><td>%" PRIu64 "</td></tr>",
 			ho->connects, ho->accepts, ho->sends + ho->recvs, sb, rb, ho->failed);
 	}
-	fputs("</tbody></table></section>\n", f);
+	fputs("</tbody></table>", f);
+	dns(f, s);
+	fputs("</section>\n", f);
 }
 
 static void lines(FILE *f, const char *title, const struct rep_lines *l)

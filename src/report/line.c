@@ -165,6 +165,24 @@ size_t rep_event_line(const struct rep_session *s, struct json_object *ev, char 
 			sb_putc(&b, '"');
 		}
 		sb_putc(&b, ']');
+	} else if (kind && !strcmp(kind, "dns")) {
+		if ((v = jstr(ev, "name")))
+			put_kv(&b, "name", v);
+		if ((v = jstr(ev, "type")))
+			put_kv(&b, "type", v);
+		struct json_object *ans = jget(ev, "answered");
+		if (ans && !json_object_get_boolean(ans))
+			sb_puts(&b, " -> no answer");
+		else if ((v = jstr(ev, "rcode"))) {
+			sb_puts(&b, " -> ");
+			put_safe(&b, v, 32);
+		}
+		struct json_object *addrs = jget(ev, "addresses");
+		for (size_t i = 0; addrs && json_object_is_type(addrs, json_type_array) && i < json_object_array_length(addrs) && i < 8; i++) {
+			const char *a = json_object_get_string(json_object_array_get_idx(addrs, i));
+			sb_putc(&b, ' ');
+			put_safe(&b, a ? a : "", 64);
+		}
 	} else if (kind && !strcmp(kind, "fork")) {
 		sb_puts(&b, " child=P");
 		sb_i64(&b, json_object_get_int64(jget(ev, "child_pid")));

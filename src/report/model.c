@@ -64,6 +64,7 @@ int rep_session_init(struct rep_session *s, const struct rep_template *tpl)
 	s->hosts = calloc(REP_MAX_HOSTS, sizeof(*s->hosts));
 	s->devs = calloc(REP_MAX_DEVS, sizeof(*s->devs));
 	s->warn_kinds = calloc(REP_MAX_WARN_KINDS, sizeof(*s->warn_kinds));
+	s->dns = calloc(REP_MAX_DNS, sizeof(*s->dns));
 	s->tl = calloc(REP_MAX_TIMELINE, sizeof(*s->tl));
 	s->tl_text = calloc(REP_MAX_TIMELINE, sizeof(char *));
 	struct priv *p = calloc(1, sizeof(*p));
@@ -73,7 +74,7 @@ int rep_session_init(struct rep_session *s, const struct rep_template *tpl)
 	s->tpl = tpl;
 	if (tpl && tpl->ncrit)
 		s->evidence = calloc(tpl->ncrit, sizeof(*s->evidence));
-	if (!s->procs || !s->files || !s->hosts || !s->devs || !s->warn_kinds || !s->tl || !s->tl_text || !p ||
+	if (!s->procs || !s->files || !s->hosts || !s->devs || !s->warn_kinds || !s->dns || !s->tl || !s->tl_text || !p ||
 	    !p->fd_nodes || (tpl && tpl->ncrit && !s->evidence)) {
 		rep_session_free(s);
 		return -ENOMEM;
@@ -107,6 +108,11 @@ void rep_session_free(struct rep_session *s)
 		free(s->devs[i].path);
 	for (size_t i = 0; s->warn_kinds && i < s->nwarn_kinds; i++)
 		free(s->warn_kinds[i].name);
+	for (size_t i = 0; s->dns && i < s->ndns; i++) {
+		free(s->dns[i].name);
+		free(s->dns[i].addresses);
+	}
+	free(s->dns);
 	for (size_t i = 0; s->tl_text && i < s->ntl; i++)
 		free(s->tl_text[i]);
 	struct rep_lines *lists[] = { &s->warnings, &s->creds, &s->namespaces, &s->signals, &s->denied, &s->system };
@@ -340,6 +346,50 @@ static void chart_add(struct rep_session *s, int64_t t, int area, bool warn)
 		s->bucket_warn[b]++;
 }
 
+/* A DNS lookup: one row per (name, type), the last answer's addresses. */
+static void add_dns(struct rep_session *s, struct json_object *ev)
+{
+	const char *name = jstr(ev, "name"), *type = jstr(ev, "type"), *rcode = jstr(ev, "rcode");
+	char sn[512], st[16];
+	if (!name)
+		return;
+	rep_safe_into(sn, sizeof(sn), name);
+	rep_safe_into(st, sizeof(st), type ? type : "?");
+	size_t i = 0;
+	while (i < s->ndns && (strcmp(s->dns[i].name, sn) || strcmp(s->dns[i].type, st)))
+		i++;
+	if (i == s->ndns) {
+		if (s->ndns >= REP_MAX_DNS || !(s->dns[i].name = strdup(sn))) {
+			s->dns_dropped++;
+			return;
+		}
+		snprintf(s->dns[i].type, sizeof(s->dns[i].type), "%s", st);
+		s->ndns++;
+	}
+	struct rep_dns *d = &s->dns[i];
+	d->n++;
+	struct json_object *ans = jget(ev, "answered");
+	if (ans && !json_object_get_boolean(ans)) {
+		d->unanswered++;
+		return;
+	}
+	rep_safe_into(d->rcode, sizeof(d->rcode), rcode ? rcode : "");
+	struct json_object *addrs = jget(ev, "addresses");
+	char buf[1024];
+	size_t o = 0;
+	buf[0] = 0;
+	for (size_t k = 0; addrs && json_object_is_type(addrs, json_type_array) && k < json_object_array_length(addrs) && k < 16; k++) {
+		const char *a = json_object_get_string(json_object_array_get_idx(addrs, k));
+		if (!a || o + 2 >= sizeof(buf))
+			break;
+		if (k)
+			buf[o++] = ' ';
+		o += rep_safe_into(buf + o, sizeof(buf) - o, a);
+	}
+	free(d->addresses);
+	d->addresses = strdup(buf);
+}
+
 static bool is_kind(const char *k, const char *const *list)
 {
 	for (; *list; list++)
@@ -466,7 +516,9 @@ static void add_evidence(struct rep_session *s, struct json_object *ev, const ch
 	for (int i = 0; i < 4; i++)
 		if (cand[i])
 			te.paths[te.npaths++] = cand[i];
-	if (peer) {
+	if (!strcmp(kind, "dns") && jstr(ev, "name"))
+		te.hosts[te.nhosts++] = jstr(ev, "name");
+	else if (peer) {
 		te.hosts[te.nhosts++] = peer;
 		/* the address without its port: "10.0.0.1:443" -> "10.0.0.1", "[::1]:80" -> "::1" */
 		const char *colon = strrchr(peer, ':');
@@ -660,6 +712,9 @@ int rep_add_event(struct rep_session *s, struct json_object *ev)
 				s->devs[i].opens++;
 		}
 	}
+
+	if (!strcmp(kind, "dns"))
+		add_dns(s, ev);
 
 	/* the lines people look for */
 	if (warning) {

@@ -20,6 +20,7 @@ struct rep_template;
 #define REP_MAX_HOSTS     1024   /* distinct peers */
 #define REP_MAX_DEVS      256    /* distinct (device class, path) */
 #define REP_MAX_WARN_KINDS 64
+#define REP_MAX_DNS       512    /* distinct (name, type) looked up */
 #define REP_MAX_LINES     200    /* kept lines per list (warnings, credentials, namespaces, devices) */
 #define REP_MAX_FDS       65536  /* open (pid, fd) -> file/host, to add close-time byte counts */
 #define REP_MAX_TIMELINE  20000  /* events drawn on the HTML timeline */
@@ -67,6 +68,13 @@ struct rep_device {
 	uint64_t opens, ioctls, failed;
 };
 
+struct rep_dns {             /* a DNS lookup seen on the wire (kind "dns", safe strings) */
+	char *name;
+	char type[16], rcode[16];
+	char *addresses;         /* of the last answer, "" when none */
+	uint64_t n, unanswered;
+};
+
 struct rep_count {
 	char *name;
 	uint64_t n;
@@ -111,6 +119,7 @@ struct rep_session {
 	struct rep_host *hosts; size_t nhosts, hosts_dropped;
 	struct rep_device *devs; size_t ndevs, devs_dropped;
 	struct rep_count *warn_kinds; size_t nwarn_kinds;
+	struct rep_dns *dns; size_t ndns, dns_dropped;
 	/* the lines that made them */
 	struct rep_lines warnings, creds, namespaces, signals, denied, system;
 	uint64_t cpu_ns, io_read, io_written, maxrss_kb;

@@ -176,6 +176,25 @@ static void hosts(FILE *f, const struct rep_session *s)
 		fprintf(f, "  … %zu more peers not tracked (cap %d)\n", s->hosts_dropped, REP_MAX_HOSTS);
 }
 
+static void dns(FILE *f, const struct rep_session *s)
+{
+	heading(f, "DNS lookups", s->ndns, true);
+	if (!s->ndns)
+		fprintf(f, "  none seen\n");
+	for (size_t i = 0; i < s->ndns; i++) {
+		const struct rep_dns *d = &s->dns[i];
+		fprintf(f, "  %-40s %-5s %s", d->name, d->type, d->rcode[0] ? d->rcode : "-");
+		if (d->addresses && d->addresses[0])
+			fprintf(f, "  %s", d->addresses);
+		fprintf(f, "  (%" PRIu64 "×", d->n);
+		if (d->unanswered)
+			fprintf(f, ", %" PRIu64 " unanswered", d->unanswered);
+		fputs(")\n", f);
+	}
+	if (s->dns_dropped)
+		fprintf(f, "  … %zu more lookups not tracked (cap %d)\n", s->dns_dropped, REP_MAX_DNS);
+}
+
 static void lines(FILE *f, const char *title, const struct rep_lines *l)
 {
 	heading(f, title, l->total, true);
@@ -244,6 +263,7 @@ void rep_write_text(FILE *f, const struct rep_session *s)
 	processes(f, s);
 	files(f, s);
 	hosts(f, s);
+	dns(f, s);
 	lines(f, "Credentials and privileges", &s->creds);
 	lines(f, "Namespaces", &s->namespaces);
 	lines(f, "System configuration", &s->system);

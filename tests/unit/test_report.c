@@ -29,6 +29,8 @@ static const char *const events[] = {
 	/* hostile strings: a forged log with a raw escape byte, a </script>, U+2028 and quotes */
 	"{\"seq\":10," T("009") ",\"kind\":\"openat\",\"area\":\"file\",\"pid\":100,\"ppid\":1,\"comm\":\"x\\u001b[2J\",\"path\":\"/tmp/</script><b>\\u2028'\\\"&.txt\",\"decoded\":{\"flags\":\"O_WRONLY|O_CREAT\"},\"file\":{\"type\":\"reg\"},\"ret\":5,\"fd\":5}",
 	"not json at all",
+	"{\"seq\":12," T("010") ",\"kind\":\"dns\",\"area\":\"net\",\"pid\":101,\"ppid\":100,\"comm\":\"agent\",\"name\":\"api.example.com\",\"type\":\"A\",\"answered\":true,\"rcode\":\"NOERROR\",\"addresses\":[\"10.0.0.7\",\"10.0.0.8\"]}",
+	"{\"seq\":13," T("010") ",\"kind\":\"dns\",\"area\":\"net\",\"pid\":101,\"ppid\":100,\"comm\":\"agent\",\"name\":\"api.example.com\",\"type\":\"A\",\"answered\":false}",
 	"{\"seq\":11," T("010") ",\"kind\":\"exit\",\"area\":\"proc\",\"pid\":100,\"ppid\":1,\"comm\":\"agent\",\"signal\":\"SIGKILL\",\"utime_ns\":1000000,\"stime_ns\":0,\"maxrss_kb\":9000}",
 };
 
@@ -37,7 +39,8 @@ static const char tpl_text[] =
 	"  - id: SECRETS\n    evidence: [{warnings: [\"read of a secret\"]}]\n"
 	"  - id: NET\n    evidence: [{kinds: [connect], hosts: [\"*.example.com\"]}]\n"
 	"  - id: DENIED\n    evidence: [{errors: [EACCES], access: [write]}]\n"
-	"  - id: NOTHING\n    evidence: [{areas: [ns]}]\n";
+	"  - id: NOTHING\n    evidence: [{areas: [ns]}]\n"
+	"  - id: LOOKUPS\n    evidence: [{kinds: [dns], hosts: [\"*.example.com\"]}]\n";
 
 static void load(struct rep_session *s, const struct rep_template *t)
 {
@@ -67,7 +70,7 @@ static void test_model(void **state)
 	(void)state;
 	struct rep_session s;
 	load(&s, NULL);
-	assert_int_equal(s.events, 11);
+	assert_int_equal(s.events, 13);
 	assert_int_equal(s.malformed, 1);
 	assert_int_equal(s.nprocs, 2);
 	assert_int_equal(s.procs[0].pid, 100);
@@ -96,7 +99,13 @@ static void test_model(void **state)
 	assert_int_equal(s.hosts[0].recv_bytes, 10);
 	assert_int_equal(s.warnings_total, 1);
 	assert_non_null(strstr(s.warnings.line[0], "read of a secret"));
-	assert_int_equal(s.by_area[1], 1); /* net */
+	assert_int_equal(s.by_area[1], 3); /* net: a connect, two lookups */
+	assert_int_equal(s.ndns, 1);
+	assert_string_equal(s.dns[0].name, "api.example.com");
+	assert_string_equal(s.dns[0].rcode, "NOERROR");
+	assert_string_equal(s.dns[0].addresses, "10.0.0.7 10.0.0.8");
+	assert_int_equal(s.dns[0].n, 2);
+	assert_int_equal(s.dns[0].unanswered, 1);
 	/* the forged escape byte is shown as \x1b, never raw */
 	for (size_t i = 0; i < s.nprocs; i++)
 		assert_null(strchr(s.procs[i].comm, 0x1b));
@@ -118,6 +127,9 @@ static void test_evidence(void **state)
 	assert_int_equal(s.evidence[2].lines.total, 1);
 	assert_non_null(strstr(s.evidence[2].lines.line[0], "EACCES"));
 	assert_int_equal(s.evidence[3].lines.total, 0);
+	assert_int_equal(s.evidence[4].lines.total, 2);
+	assert_non_null(strstr(s.evidence[4].lines.line[0], "dns name=api.example.com type=A -> NOERROR 10.0.0.7 10.0.0.8"));
+	assert_non_null(strstr(s.evidence[4].lines.line[1], "-> no answer"));
 	char *out = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&out, &len);
@@ -155,6 +167,8 @@ static void test_outputs_escape(void **state)
 	assert_non_null(strstr(out, "script><b>\\xe2\\x80\\xa8'\"&.txt"));
 	assert_non_null(strstr(out, "== Processes (2) =="));
 	assert_non_null(strstr(out, "api.example.com"));
+	assert_non_null(strstr(out, "== DNS lookups (1) ==\n  api.example.com"));
+	assert_non_null(strstr(out, "10.0.0.7 10.0.0.8  (2×, 1 unanswered)"));
 	free(out);
 
 	f = open_memstream(&out, &len);
