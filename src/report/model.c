@@ -328,13 +328,11 @@ static void chart_add(struct rep_session *s, int64_t t, int area, bool warn)
 	if (t < 0)
 		t = 0;
 	while (t / s->bucket_ns >= REP_BUCKETS) {
-		for (int i = 0; i < REP_BUCKETS / 2; i++)
-			for (int a = 0; a < REP_AREAS; a++) {
+		for (int i = 0; i < REP_BUCKETS / 2; i++) {
+			for (int a = 0; a < REP_AREAS; a++)
 				s->buckets[i][a] = s->buckets[2 * i][a] + s->buckets[2 * i + 1][a];
-				if (a == 0) {
-					s->bucket_warn[i] = s->bucket_warn[2 * i] + s->bucket_warn[2 * i + 1];
-				}
-			}
+			s->bucket_warn[i] = s->bucket_warn[2 * i] + s->bucket_warn[2 * i + 1];
+		}
 		memset(s->buckets[REP_BUCKETS / 2], 0, sizeof(s->buckets[0]) * (REP_BUCKETS / 2));
 		memset(&s->bucket_warn[REP_BUCKETS / 2], 0, sizeof(s->bucket_warn[0]) * (REP_BUCKETS / 2));
 		s->bucket_ns *= 2;

@@ -202,6 +202,40 @@ static void test_safe_and_time(void **state)
 	assert_true(rep_parse_time("2026-12-04T10:00:00.5Zjunk") < 0);
 }
 
+static void test_chart_columns(void **state)
+{
+	(void)state;
+	static const char *const ev[] = {
+		"{\"time\":\"2026-12-04T10:00:00.000000000Z\",\"kind\":\"openat\",\"area\":\"file\",\"pid\":1}",
+		"{\"time\":\"2026-12-04T10:00:00.000100000Z\",\"kind\":\"connect\",\"area\":\"net\",\"pid\":1,\"warning\":\"x\"}",
+		"{\"time\":\"2026-12-04T10:00:00.001000000Z\",\"kind\":\"openat\",\"area\":\"file\",\"pid\":1}",
+		"{\"time\":\"2026-12-04T10:00:10.000000000Z\",\"kind\":\"exit\",\"area\":\"proc\",\"pid\":1}",
+	};
+	struct rep_session s;
+	assert_int_equal(rep_session_init(&s, NULL), 0);
+	assert_int_equal(s.bucket_ns, 1000);
+	for (size_t i = 0; i < 4; i++) {
+		struct json_object *o = json_tokener_parse(ev[i]);
+		assert_non_null(o);
+		rep_add_event(&s, o);
+		json_object_put(o);
+		if (i == 1) /* 100 us fits the first columns of 1 us */
+			assert_int_equal(s.bucket_ns, 1000);
+	}
+	/* 10 s over 240 columns: the width doubled from 1 us to the first power of two >= 41.7 ms */
+	assert_int_equal(s.bucket_ns, 65536000);
+	assert_int_equal(s.buckets[0][2], 2);  /* both opens in the first column */
+	assert_int_equal(s.buckets[0][1], 1);
+	assert_int_equal(s.bucket_warn[0], 1);
+	assert_int_equal(s.buckets[10000000000LL / 65536000][0], 1);
+	uint64_t total = 0;
+	for (int b = 0; b < REP_BUCKETS; b++)
+		for (int a = 0; a < REP_AREAS; a++)
+			total += s.buckets[b][a];
+	assert_int_equal(total, 4); /* merging columns loses nothing */
+	rep_session_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_evidence),
 		cmocka_unit_test(test_outputs_escape),
 		cmocka_unit_test(test_safe_and_time),
+		cmocka_unit_test(test_chart_columns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
