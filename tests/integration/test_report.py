@@ -72,7 +72,8 @@ class Server(threading.Thread):
             c.settimeout(5)
             try:
                 data = c.recv(65536)
-                self.requests.append(data.split(b"\r\n")[0].decode(errors="replace"))
+                if data:  # a speculative pre-connection that sends nothing is not a request
+                    self.requests.append(data.split(b"\r\n")[0].decode(errors="replace"))
                 got = len(data)
                 if self.proxy:
                     c.sendall(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
