@@ -209,6 +209,8 @@ int cmd_import(int argc, char **argv)
 			r.line = tline;
 			r.line_len = tn;
 		}
+		if (r.time_ns < 0)
+			r.time_ns = last_ns; /* a stand-in line without a time */
 		if (!first_ns)
 			first_ns = r.time_ns;
 		last_ns = r.time_ns;

@@ -30,7 +30,7 @@
 
 struct run_opts {
 	const char *user;
-	bool allow_root, follow_all, json, verbose, debug, color;
+	bool allow_root, follow_all, json, verbose, debug, color, no_db;
 	int interactive; /* -1 auto, 0 no, 1 yes */
 	const char *output, *log_dir, *db;
 	unsigned buffer_mib;
@@ -68,6 +68,7 @@ static const char usage[] =
 	"      --json             live output as JSON lines instead of text\n"
 	"      --db FILE          store the events in FILE (SQLite, may hold many sessions)\n"
 	"                         instead of session.db in the session folder\n"
+	"      --no-db            no SQLite store (events.jsonl only; capsule import makes one later)\n"
 	"  -v, --verbose          also one line per read/write/send/recv and per mapping\n"
 	"  -f, --follow-all       end when every traced process has exited, not just CMD\n"
 	"  -i, --interactive      CMD draws on the terminal: keep the timeline off it (see capsule watch)\n"
@@ -99,7 +100,7 @@ static bool is_fullscreen_agent(const char *cmd)
 
 static int parse_opts(struct run_opts *o, int argc, char **argv)
 {
-	enum { OPT_ALLOW_ROOT = 256, OPT_JSON, OPT_NO_INTERACTIVE, OPT_MAX_STRING, OPT_NO_COLOR, OPT_DB };
+	enum { OPT_ALLOW_ROOT = 256, OPT_JSON, OPT_NO_INTERACTIVE, OPT_MAX_STRING, OPT_NO_COLOR, OPT_DB, OPT_NO_DB };
 	static const struct option longopts[] = {
 		{ "user", required_argument, NULL, 'u' },
 		{ "allow-root", no_argument, NULL, OPT_ALLOW_ROOT },
@@ -107,6 +108,7 @@ static int parse_opts(struct run_opts *o, int argc, char **argv)
 		{ "log-dir", required_argument, NULL, 'l' },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "db", required_argument, NULL, OPT_DB },
+		{ "no-db", no_argument, NULL, OPT_NO_DB },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "follow-all", no_argument, NULL, 'f' },
 		{ "interactive", no_argument, NULL, 'i' },
@@ -135,6 +137,7 @@ static int parse_opts(struct run_opts *o, int argc, char **argv)
 		case 'l': o->log_dir = optarg; break;
 		case OPT_JSON: o->json = true; break;
 		case OPT_DB: o->db = optarg; break;
+		case OPT_NO_DB: o->no_db = true; break;
 		case 'v': o->verbose = true; break;
 		case 'f': o->follow_all = true; break;
 		case 'i': o->interactive = 1; break;
@@ -264,6 +267,8 @@ static int open_store(struct session *s, const struct run_opts *o, const char *i
 {
 	char path[PATH_MAX + 16], cmdline[4096], argv_json[8192], host[256] = "", err[512];
 	struct sbuf b;
+	if (o->no_db)
+		return 0;
 	if (o->db)
 		snprintf(path, sizeof(path), "%s", o->db);
 	else
@@ -395,8 +400,6 @@ int cmd_run(int argc, char **argv)
 	if (cap_cgroup_create(&cg, id, err, sizeof(err)))
 		return cli_error("%s", err), 1;
 
-	if (open_store(&s, &o, id, cmd, &user, log_dir, abs_log))
-		goto out;
 	topts.cgroup_id = cg.id;
 	topts.cgroup_level = cg.level;
 	topts.ringbuf_bytes = o.buffer_mib << 20;
@@ -409,6 +412,9 @@ int cmd_run(int argc, char **argv)
 		cli_error("%s", err);
 		goto out;
 	}
+	/* the store's session starts here: just before the command (no event comes before) */
+	if (open_store(&s, &o, id, cmd, &user, log_dir, abs_log))
+		goto out;
 	cap_registry_add(id, abs_log);
 
 	command_string(cmdline, sizeof(cmdline), cmd);

@@ -6,8 +6,9 @@
 #include "store/store.h"
 
 /* Fills r from a parsed record; strings point into o (or into host, which gets the remote
- * address). json/line are left for the caller. Returns 0, or -EINVAL with the reason in err
- * when a required member (seq, time, kind) is missing or of the wrong type. */
+ * address). json/line are left for the caller. A record without "time" (the stand-in for a
+ * line cut at the length limit) gets time_ns -1: the caller supplies one. Returns 0, or
+ * -EINVAL with the reason in err when seq or kind is missing, or a member has the wrong type. */
 int cap_store_rec_from_json(json_object *o, struct cap_store_rec *r, char *host, size_t hostn,
 			    char *err, size_t errn);
 

@@ -10,11 +10,14 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <json-c/json.h>
 #include "format/describe.h"
 #include "format/escape.h"
 #include "format/names.h"
 #include "store/agg.h"
+#include "store/import.h"
 #include "store/store.h"
 
 static const char schema_sql[] =
@@ -35,7 +38,7 @@ enum { S_KIND, S_AREA, S_COMM, S_ERROR, S_WARNING, S_PATH, S_PATH2, S_HOST, S_PR
 
 struct qent {
 	uint32_t size;
-	uint8_t has_ret, writes, pad[2];
+	uint8_t has_ret, writes, parse, pad;
 	uint64_t seq;
 	int64_t time_ns, pid, tid, ppid, uid, ret, port;
 	uint64_t io_read, io_write;
@@ -84,12 +87,14 @@ static void kick(struct cap_store *st)
 	pthread_mutex_unlock(&st->mu);
 }
 
-int cap_store_push(struct cap_store *st, const struct cap_store_rec *r, bool wait)
+/* The bytes one record takes in the queue (8-aligned), and its string lengths. */
+static size_t rec_size(const struct cap_store_rec *r, const char *s[S__N], size_t len[S__N])
 {
-	const char *s[S__N] = { r->kind, r->area, r->comm, r->error, r->warning, r->path, r->path2,
+	size_t need = sizeof(struct qent);
+	const char *v[S__N] = { r->kind, r->area, r->comm, r->error, r->warning, r->path, r->path2,
 				r->host, r->proto, r->line, r->json };
-	size_t len[S__N], need = sizeof(struct qent);
 	for (int i = 0; i < S__N; i++) {
+		s[i] = v[i];
 		if (i == S_LINE && r->line_len)
 			len[i] = r->line_len;
 		else if (i == S_JSON && r->json_len)
@@ -98,7 +103,43 @@ int cap_store_push(struct cap_store *st, const struct cap_store_rec *r, bool wai
 			len[i] = s[i] ? strlen(s[i]) : 0;
 		need += s[i] ? len[i] + 1 : 0;
 	}
-	need = al8(need);
+	return al8(need);
+}
+
+static void rec_write(struct qent *e, size_t need, const struct cap_store_rec *r, const char *s[S__N],
+		      const size_t len[S__N])
+{
+	char *p = (char *)(e + 1);
+	e->size = need;
+	e->has_ret = r->has_ret;
+	e->writes = r->writes;
+	e->parse = r->parse;
+	e->seq = r->seq;
+	e->time_ns = r->time_ns;
+	e->pid = r->pid;
+	e->tid = r->tid;
+	e->ppid = r->ppid;
+	e->uid = r->uid;
+	e->ret = r->ret;
+	e->port = r->port;
+	e->io_read = r->io_read;
+	e->io_write = r->io_write;
+	for (int i = 0; i < S__N; i++) {
+		if (!s[i]) {
+			e->len[i] = UINT32_MAX;
+			continue;
+		}
+		e->len[i] = len[i];
+		memcpy(p, s[i], len[i]);
+		p[len[i]] = 0;
+		p += len[i] + 1;
+	}
+}
+
+int cap_store_push(struct cap_store *st, const struct cap_store_rec *r, bool wait)
+{
+	const char *s[S__N];
+	size_t len[S__N], need = rec_size(r, s, len);
 	if (need > st->qcap / 4) {
 		atomic_fetch_add(&st->not_stored, 1);
 		return -E2BIG;
@@ -115,31 +156,7 @@ int cap_store_push(struct cap_store *st, const struct cap_store_rec *r, bool wai
 				head += end_room;
 				off = 0;
 			}
-			struct qent *e = (struct qent *)(st->q + off);
-			char *p = (char *)(e + 1);
-			e->size = need;
-			e->has_ret = r->has_ret;
-			e->writes = r->writes;
-			e->seq = r->seq;
-			e->time_ns = r->time_ns;
-			e->pid = r->pid;
-			e->tid = r->tid;
-			e->ppid = r->ppid;
-			e->uid = r->uid;
-			e->ret = r->ret;
-			e->port = r->port;
-			e->io_read = r->io_read;
-			e->io_write = r->io_write;
-			for (int i = 0; i < S__N; i++) {
-				if (!s[i]) {
-					e->len[i] = UINT32_MAX;
-					continue;
-				}
-				e->len[i] = len[i];
-				memcpy(p, s[i], len[i]);
-				p[len[i]] = 0;
-				p += len[i] + 1;
-			}
+			rec_write((struct qent *)(st->q + off), need, r, s, len);
 			atomic_store_explicit(&st->head, head + need, memory_order_release);
 			if ((head + need - tail) > st->qcap / 4 && !atomic_exchange(&st->kicked, true))
 				kick(st);
@@ -154,6 +171,19 @@ int cap_store_push(struct cap_store *st, const struct cap_store_rec *r, bool wai
 		struct timespec ts = { 0, 200000 };
 		nanosleep(&ts, NULL);
 	}
+}
+
+int cap_store_line(struct cap_store *st, const char *json, size_t jlen, const char *line, size_t llen)
+{
+	if (jlen && json[jlen - 1] == '\n')
+		jlen--;
+	if (llen && line[llen - 1] == '\n')
+		llen--;
+	if (!jlen)
+		return -EINVAL;
+	struct cap_store_rec r = { .parse = true, .json = json, .json_len = jlen, .line = llen ? line : NULL,
+				   .line_len = llen, .port = -1 };
+	return cap_store_push(st, &r, st->blocking);
 }
 
 /* ---- reader side: the columns of a decoded event ---- */
@@ -432,6 +462,8 @@ static void process_event(struct cap_store *st, const struct qent *e, const char
 	     is_exit = !strcmp(kind, "exit");
 	if (!is_fork && !is_exec && !is_exit)
 		return;
+	/* bound with SQLITE_STATIC: these live until the statements ran */
+	char user[256] = "", pwbuf[1024];
 	json_object *o = json_tokener_parse(json);
 	if (!o)
 		return;
@@ -453,7 +485,6 @@ static void process_event(struct cap_store *st, const struct qent *e, const char
 		sqlite3_bind_int64(s, 2, e->pid);
 		if (is_exec) {
 			json_object *argv;
-			char user[256] = "", pwbuf[1024];
 			struct passwd pw, *pwp = NULL;
 			json_object *cred;
 			int64_t uid = e->uid;
@@ -588,6 +619,38 @@ static void write_entry(struct cap_store *st, const struct qent *e)
 		process_event(st, e, kind, s[S_COMM], s[S_JSON]);
 }
 
+/* A line queued by cap_store_line: its columns come from its JSON (json-c; such lines are
+ * rare: DNS answers, image hashes), then it is written like any other. */
+static void write_parsed(struct cap_store *st, const struct qent *e)
+{
+	/* only the line and the JSON are set in such an entry, in that order */
+	const char *line = e->len[S_LINE] != UINT32_MAX ? (const char *)(e + 1) : NULL;
+	const char *json = (const char *)(e + 1) + (line ? e->len[S_LINE] + 1 : 0);
+	json_object *o = json_tokener_parse(json);
+	struct cap_store_rec r;
+	char host[600], err[128];
+	if (!o || cap_store_rec_from_json(o, &r, host, sizeof(host), err, sizeof(err))) {
+		atomic_fetch_add(&st->not_stored, 1);
+		json_object_put(o);
+		return;
+	}
+	if (r.time_ns < 0)
+		r.time_ns = st->chunk.n ? st->chunk.max : 0;
+	r.json = json;
+	r.json_len = e->len[S_JSON];
+	r.line = line;
+	r.line_len = line ? e->len[S_LINE] : 0;
+	const char *s[S__N];
+	size_t len[S__N], need = rec_size(&r, s, len);
+	struct qent *tmp = malloc(need);
+	if (tmp) {
+		rec_write(tmp, need, &r, s, len);
+		write_entry(st, tmp);
+		free(tmp);
+	}
+	json_object_put(o);
+}
+
 static void update_session(struct cap_store *st)
 {
 	sqlite3_stmt *s = st->up_session;
@@ -632,7 +695,10 @@ static size_t drain_once(struct cap_store *st)
 			continue;
 		}
 		const struct qent *e = (const struct qent *)(st->q + off);
-		write_entry(st, e);
+		if (e->parse)
+			write_parsed(st, e);
+		else
+			write_entry(st, e);
 		tail += e->size;
 		n++;
 	}
@@ -652,6 +718,9 @@ static size_t drain_once(struct cap_store *st)
 static void *writer_main(void *arg)
 {
 	struct cap_store *st = arg;
+	/* below the reader and the agent: on a busy machine the store falls behind (and counts
+	 * what it drops) rather than slowing the traced agent or the live timeline */
+	setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), CAP_STORE_NICE);
 	for (;;) {
 		bool stop = atomic_load(&st->stop);
 		struct timespec c0, c1;

@@ -14,10 +14,11 @@
 #include "trace/decode.h"
 #include "enrich/view.h"
 
-#define CAP_STORE_QUEUE_MIB   16      /* default queue size (memory cap of the queue) */
+#define CAP_STORE_QUEUE_MIB   8       /* default queue size (memory cap of the queue) */
 #define CAP_STORE_CACHE_MIB   32      /* SQLite page cache (memory cap of the writer) */
 #define CAP_STORE_COMMIT_MS   50      /* longest wait between commits while events arrive */
 #define CAP_STORE_BATCH_MAX   100000  /* most events in one transaction */
+#define CAP_STORE_NICE        10      /* the writer thread's nice value */
 
 struct cap_store;
 
@@ -57,6 +58,7 @@ struct cap_store_rec {
 	uint64_t io_read, io_write; /* close: bytes read/written on the fd */
 	bool has_ret;            /* syscalls have a result; lifecycle records do not */
 	bool writes;             /* an open for writing, or a call that changes a file */
+	bool parse;              /* queued by cap_store_line: the writer fills the columns from json */
 	const char *kind, *area, *comm, *error, *warning;
 	const char *path, *path2, *host, *proto;
 	const char *line;        /* the text line, no newline */
@@ -72,6 +74,10 @@ int cap_store_open(struct cap_store **out, const char *path, const struct cap_st
  * dropped). Never blocks on the disk. */
 void cap_store_event(struct cap_store *st, const struct cap_event *ev, const struct cap_view *v,
 		     const char *json, size_t jlen, const char *line, size_t llen);
+/* A JSONL line that is not a decoded event (a DNS answer, an image hash, a stand-in for a
+ * record cut short), with its text line (llen may be 0): the writer thread reads its columns
+ * from the JSON (json-c) as capsule import does. Never blocks. 0, -EINVAL or -ENOSPC. */
+int cap_store_line(struct cap_store *st, const char *json, size_t jlen, const char *line, size_t llen);
 /* Same, from columns built elsewhere (import). Waits for room instead of dropping when
  * wait is true. Returns 0, or -ENOSPC when the event was not queued. */
 int cap_store_push(struct cap_store *st, const struct cap_store_rec *r, bool wait);
