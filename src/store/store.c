@@ -780,6 +780,9 @@ int cap_store_open(struct cap_store **out, const char *path, const struct cap_st
 {
 	struct cap_store *st = calloc(1, sizeof(*st));
 	int ret = -EIO;
+	/* each connection is used by one thread at a time: no need for SQLite's own mutexes
+	 * (fails harmlessly when SQLite was already initialised in this process) */
+	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
 	if (!st)
 		return snprintf(err, errn, "out of memory"), -ENOMEM;
 	pthread_mutex_init(&st->mu, NULL);
