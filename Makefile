@@ -27,7 +27,7 @@ endif
 CFLAGS    ?= -O2 -g
 CFLAGS    += -std=gnu11 -Wall -Wextra -Werror -Wno-missing-field-initializers \
              -D_GNU_SOURCE -Iinclude -Isrc -I$(BUILD)/gen -I$(BUILD)
-LDLIBS    := -lbpf -lelf -lz -lcrypto -lsqlite3 -ljson-c -lpthread -lresolv
+LDLIBS    := -lbpf -lelf -lz -lcrypto -lsqlite3 -ljson-c -lyaml -lpthread -lresolv
 ifeq ($(SANITIZE),1)
 CFLAGS    += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS   += -fsanitize=address,undefined

@@ -3,7 +3,8 @@
 # The one list of dependencies: `make deps`, `make demo`, `make test` and .ci/run all use it.
 set -e
 PKGS="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config libcmocka-dev
-      libssl-dev libsqlite3-dev libjson-c-dev python3 jq strace iproute2 procps util-linux"
+      libssl-dev libsqlite3-dev libjson-c-dev python3 jq strace iproute2 procps util-linux
+      libyaml-dev chromium"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

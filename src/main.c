@@ -15,6 +15,7 @@ static const struct {
 	{ "query", cmd_query, "search a stored session: filters, JSON, or read-only SQL" },
 	{ "sessions", cmd_sessions, "list recorded sessions (id, command, user, start, duration, counts)" },
 	{ "import", cmd_import, "rebuild a session database from an events.jsonl log" },
+	{ "report", cmd_report, "a recorded session as text, one HTML page, or a SOC 2 / ISO 27001 rollup" },
 	{ "doctor", cmd_doctor, "what this machine supports, and the fix for what is missing" },
 	{ "verify", cmd_verify, "check a session log's hash chain and signature: was it changed?" },
 };

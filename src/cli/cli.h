@@ -17,5 +17,6 @@ int cmd_verify(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_sessions(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif
