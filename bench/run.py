@@ -149,8 +149,9 @@ def run_timed(cmd, cwd=None, timeout=RUN_TIMEOUT_S):
 def run_capsule(capsule, cmd, cwd=None):
     """Run cmd under capsule in a throwaway log dir; return (wall, summary dict, log bytes)."""
     with tempfile.TemporaryDirectory(prefix="capsule-bench-", ignore_cleanup_errors=True) as d:
+        extra = os.environ.get("CAPSULE_BENCH_ARGS", "").split()  # e.g. --no-db, to compare
         wall = run_timed([capsule, "run", "--allow-root", "--output", "/dev/null",
-                          "--log-dir", d, "--"] + cmd, cwd=cwd)
+                          "--log-dir", d] + extra + ["--"] + cmd, cwd=cwd)
         path = os.path.join(d, "summary.json")
         try:
             with open(path) as f:

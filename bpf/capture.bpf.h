@@ -44,12 +44,13 @@ static __always_inline struct scratch *get_scratch(void)
 	return bpf_map_lookup_elem(&scratch_map, &zero);
 }
 
-/* Starts a record for the current task. */
-static __always_inline struct scratch *rec_begin(__u16 type)
+/* Fills the header of a new record for the current task in the scratch buffer. A global
+ * function, so its loads through the trusted task pointer are verified once (see fd_file_addr). */
+__noinline int rec_header(__u32 type)
 {
 	struct scratch *s = get_scratch();
 	if (!s)
-		return NULL;
+		return -1;
 	struct cap_rec *r = (void *)s->buf;
 	/* direct loads through the trusted task pointer: far cheaper than probe reads */
 	struct task_struct *t = bpf_get_current_task_btf();
@@ -68,7 +69,13 @@ static __always_inline struct scratch *rec_begin(__u16 type)
 	r->cgroup = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
 	s->off = sizeof(*r);
-	return s;
+	return 0;
+}
+
+/* Starts a record for the current task. */
+static __always_inline struct scratch *rec_begin(__u16 type)
+{
+	return rec_header(type) ? NULL : get_scratch();
 }
 
 /* Copies the finished record into the ring buffer. Wakes the reader only when the buffer is
@@ -132,21 +139,30 @@ static __always_inline void field_commit(struct scratch *s, __u32 type, __u32 ar
 	r->nfields++;
 }
 
-static __always_inline struct file *fd_file(__s32 fd)
+/* The struct file of the current task's fd, as an address (read it with BPF_CORE_READ).
+ * A global function: the verifier checks its loads through the trusted task pointer once,
+ * instead of once per caller (each such check scans the kernel's BTF, which made loading the
+ * programs take most of Capsule's start-up time). */
+__noinline __u64 fd_file_addr(__s32 fd)
 {
 	if (fd < 0)
-		return NULL;
+		return 0;
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct files_struct *files = t->files;
 	if (!files)
-		return NULL;
+		return 0;
 	struct fdtable *fdt = files->fdt;
 	if (!fdt || (__u32)fd >= fdt->max_fds)
-		return NULL;
+		return 0;
 	struct file **arr = fdt->fd;
 	struct file *f = NULL;
 	bpf_probe_read_kernel(&f, sizeof(f), &arr[fd]);
-	return f;
+	return (__u64)f;
+}
+
+static __always_inline struct file *fd_file(__s32 fd)
+{
+	return (struct file *)fd_file_addr(fd);
 }
 
 static __always_inline __u64 read_user_u64(__u64 uptr)

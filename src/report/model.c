@@ -654,10 +654,17 @@ int rep_add_event(struct rep_session *s, struct json_object *ev)
 				h->connects++, fd_remember(s, pid, jint(jget(ev, "args"), "fd", -1), -1, hi);
 			else if (!strncmp(kind, "accept", 6))
 				h->accepts++, fd_remember(s, pid, jint(ev, "fd", ret), -1, hi);
-			else if (is_kind(kind, k_send))
-				h->sends++, h->sent_bytes += ret > 0 ? ret : 0;
-			else if (is_kind(kind, k_recv))
-				h->recvs++, h->recv_bytes += ret > 0 ? ret : 0;
+			else if (is_kind(kind, k_send) || is_kind(kind, k_recv)) {
+				/* a connected socket's bytes come from its totals at close; count the
+				 * call's own bytes only when that close will not credit this host */
+				bool send = is_kind(kind, k_send);
+				struct fd_node *n = fd_take(s, pid, jint(jget(ev, "args"), "fd", -1), false);
+				uint64_t bytes = n && n->host == hi ? 0 : ret > 0 ? (uint64_t)ret : 0;
+				if (send)
+					h->sends++, h->sent_bytes += bytes;
+				else
+					h->recvs++, h->recv_bytes += bytes;
+			}
 		}
 	}
 

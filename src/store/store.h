@@ -15,7 +15,7 @@
 #include "enrich/view.h"
 
 #define CAP_STORE_QUEUE_MIB   8       /* default queue size (memory cap of the queue) */
-#define CAP_STORE_CACHE_MIB   32      /* SQLite page cache (memory cap of the writer) */
+#define CAP_STORE_CACHE_MIB   16      /* SQLite page cache (memory cap of the writer) */
 #define CAP_STORE_COMMIT_MS   50      /* longest wait between commits while events arrive */
 #define CAP_STORE_BATCH_MAX   100000  /* most events in one transaction */
 #define CAP_STORE_NICE        10      /* the writer thread's nice value */

@@ -1141,6 +1141,12 @@ class Result(unittest.TextTestResult):
         self._line("XPASS", test)
 
 
+def sanitized_build():
+    """whether build/capsule was built with ASan (memory bounds then get the sanitizer's overhead)"""
+    with open(CAPSULE, "rb") as f:
+        return b"__asan_init" in f.read()
+
+
 def load_test_modules():
     """Test classes of tests/integration/test_*.py join this module's: they `from run import ...`
     the helpers above, and -k filters them like the rest."""

@@ -7,6 +7,7 @@ import datetime
 import fnmatch
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -48,6 +49,16 @@ def host_of(e):
 
 def path_of(e):
     return e.get("path") or e.get("fd_path") or e.get("exe")
+
+
+def store_cap(name):
+    """a cap from src/store/store.h (one source of truth)"""
+    with open(os.path.join(run.ROOT, "src", "store", "store.h")) as f:
+        return int(re.search(r"#define %s\s+(\d+)" % name, f.read()).group(1))
+
+
+STORE_QUEUE_MIB = store_cap("CAP_STORE_QUEUE_MIB")
+STORE_CACHE_MIB = store_cap("CAP_STORE_CACHE_MIB")
 
 
 class TestStore(CapsuleTest):
@@ -274,6 +285,23 @@ class TestStore(CapsuleTest):
         rc, _, err = capsule("sessions", "--db", other)
         self.assertEqual(rc, 1)
         self.assertIn("not a Capsule store", err)
+
+
+class TestStoreMemory(CapsuleTest):
+    def test_store_memory_bounded(self):
+        """a flood of events into the store: capsule's peak memory grows by at most the store's
+        caps (queue + SQLite page cache, src/store/store.h) over a session without the store"""
+        opts = ["--buffer-size", "64"]
+        n = 100000
+        base = scenario("storm", str(n), name="store-mem-nodb", opts=opts + ["--no-db"])[0]
+        s = scenario("storm", str(n), name="store-mem-db", opts=opts)[0]
+        for x in (base, s):
+            self.assertEqual(x.rc, 0, x.describe())
+            self.assertEqual(x.summary["events_lost"], 0)
+        caps_kb = (STORE_QUEUE_MIB + STORE_CACHE_MIB) * 1024
+        slack_kb = 12 * 1024 * (3 if run.sanitized_build() else 1)  # SQLite's own structures
+        grow = s.summary["peak_rss_kb"] - base.summary["peak_rss_kb"]
+        self.assertLess(grow, caps_kb + slack_kb, "store grew capsule by %d KiB" % grow)
 
 
 class TestStoreCrash(CapsuleTest):
