@@ -160,6 +160,16 @@ int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid, struct li
 	add_file_struct_info(CAP_F_FILE, 6, (__u64)file);
 	add_dpath(CAP_F_FDPATH, 6, (__u64)BPF_CORE_READ(file, f_path.dentry),
 		  (__u64)BPF_CORE_READ(file, f_path.mnt));
+	/* a script run through its interpreter: bprm->file is the interpreter by now and
+	 * bprm->executable the file that was exec'd (5.8+), described as argument 0 */
+	if (bpf_core_field_exists(bprm->executable)) {
+		struct file *exe = BPF_CORE_READ(bprm, executable);
+		if (exe && exe != file) {
+			add_file_struct_info(CAP_F_FILE, 0, (__u64)exe);
+			add_dpath(CAP_F_FDPATH, 0, (__u64)BPF_CORE_READ(exe, f_path.dentry),
+				  (__u64)BPF_CORE_READ(exe, f_path.mnt));
+		}
+	}
 	add_argv();
 	add_cwd();
 	add_cred();

@@ -80,12 +80,14 @@ static int drop_session(const char *db_path, const char *uuid, bool force)
 		ret = cli_error("%s already holds session %s (--force replaces it, --db FILE writes elsewhere)",
 				db_path, uuid);
 	} else if (id >= 0) {
-		char sql[512];
+		char sql[768];
+		long long k = id;
 		snprintf(sql, sizeof(sql),
 			 "BEGIN; DELETE FROM events WHERE session=%lld; DELETE FROM files WHERE session=%lld;"
 			 "DELETE FROM peers WHERE session=%lld; DELETE FROM warnings WHERE session=%lld;"
-			 "DELETE FROM processes WHERE session=%lld; DELETE FROM sessions WHERE id=%lld; COMMIT;",
-			 (long long)id, (long long)id, (long long)id, (long long)id, (long long)id, (long long)id);
+			 "DELETE FROM processes WHERE session=%lld; DELETE FROM event_times WHERE session=%lld;"
+			 "DELETE FROM dns_names WHERE session=%lld; DELETE FROM sessions WHERE id=%lld; COMMIT;",
+			 k, k, k, k, k, k, k, k);
 		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
 			ret = cli_error("%s: cannot remove session %s: %s", db_path, uuid, sqlite3_errmsg(db));
 	}
@@ -218,8 +220,14 @@ int cmd_import(int argc, char **argv)
 		last_has_prev = json_object_object_get_ex(o, "prev", &prev);
 		if (last_has_prev)
 			sha256_hex(line, n, hash);
-		cap_store_push(st, &r, true);
+		int pr = cap_store_push(st, &r, true);
 		json_object_put(o);
+		if (pr) { /* a line longer than the store's queue takes (a quarter of it) */
+			if (skipped++ < IMPORT_MAX_REPORTED)
+				fprintf(stderr, "capsule: %s:%llu: cannot be stored (%s); skipped\n", log,
+					(unsigned long long)lineno, strerror(-pr));
+			continue;
+		}
 		imported++;
 	}
 	if (ferror(in)) {
@@ -231,10 +239,12 @@ int cmd_import(int argc, char **argv)
 			(unsigned long long)(skipped - IMPORT_MAX_REPORTED));
 	const char *fh = jstr(sum, "final_hash");
 	cap_store_set_final_hash(st, fh ? fh : last_has_prev ? hash : NULL);
-	int64_t dur_ns = sum ? (int64_t)(jnum(sum, "duration_s", 0) * 1e9) : 0;
+	/* a forged duration must not overflow: anything outside 0..100 years is ignored */
+	double dur_s = sum ? jnum(sum, "duration_s", 0) : 0;
 	json_object *dv;
 	if (sum && json_object_object_get_ex(sum, "duration_s", &dv))
-		dur_ns = (int64_t)(json_object_get_double(dv) * 1e9);
+		dur_s = json_object_get_double(dv);
+	int64_t dur_ns = dur_s > 0 && dur_s < 100.0 * 365 * 86400 ? (int64_t)(dur_s * 1e9) : 0;
 	struct cap_store_end end = {
 		.start_ns = first_ns,
 		.end_ns = dur_ns ? first_ns + dur_ns : last_ns,

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <json-c/json.h>
 #include "cli/cli.h"
+#include "format/escape.h"
 #include "store/locate.h"
 #include "store/query.h"
 #include "store/store.h"
@@ -47,10 +48,7 @@ static const char usage[] =
  * control byte reach the terminal. */
 static void put_clean(const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = s[i];
-		putchar(c < 0x20 || c == 0x7f ? '?' : c);
-	}
+	cap_put_terminal_safe(stdout, s, n);
 }
 
 static const char *col(sqlite3_stmt *s, int i)
@@ -70,7 +68,8 @@ static void print_fallback(sqlite3_stmt *s)
 	const char *comm = col(s, 4), *kind = col(s, 5), *path = col(s, 6), *host = col(s, 7), *err = col(s, 10),
 		   *warn = col(s, 11);
 	put_clean(comm ? comm : "?", comm ? strlen(comm) : 1);
-	printf(") %s", kind ? kind : "?");
+	fputs(") ", stdout);
+	put_clean(kind ? kind : "?", kind ? strlen(kind) : 1);
 	if (path) {
 		printf(" path=");
 		put_clean(path, strlen(path));
@@ -81,8 +80,10 @@ static void print_fallback(sqlite3_stmt *s)
 		if (sqlite3_column_type(s, 8) != SQLITE_NULL)
 			printf(":%lld", sqlite3_column_int64(s, 8));
 	}
-	if (err)
-		printf(" -> %s", err);
+	if (err) {
+		fputs(" -> ", stdout);
+		put_clean(err, strlen(err));
+	}
 	else if (sqlite3_column_type(s, 9) != SQLITE_NULL)
 		printf(" -> %lld", sqlite3_column_int64(s, 9));
 	if (warn) {

@@ -88,7 +88,7 @@ static const char usage[] =
 	"  -f, --follow-all       end when every traced process has exited, not just CMD\n"
 	"  -i, --interactive      CMD draws on the terminal: keep the timeline off it (see capsule watch)\n"
 	"      --no-interactive   always print the timeline live, even for full-screen agents\n"
-	"  -b, --buffer-size MIB  kernel ring buffer size (power of two, 1-1024; default 16)\n"
+	"  -b, --buffer-size MIB  kernel ring buffer size (power of two, 1-1024; default 8)\n"
 	"      --max-string N     longest string shown in the live text (default 256)\n"
 	"      --tree             print the process tree at the end (always in processes.json)\n"
 	"      --capture-bytes N  first N bytes of writes to pipes/sockets/terminals (default 64,\n"
@@ -147,7 +147,7 @@ static int parse_opts(struct run_opts *o, int argc, char **argv)
 	long v;
 
 	o->interactive = -1;
-	o->buffer_mib = 16;
+	o->buffer_mib = 8; /* mapped twice by the reader (wrap-around): 16 MiB of RSS */
 	o->max_str = 256;
 	o->capture_bytes = 64;
 	o->color = !getenv("NO_COLOR");

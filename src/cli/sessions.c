@@ -8,6 +8,7 @@
 #include <time.h>
 #include <json-c/json.h>
 #include "cli/cli.h"
+#include "format/escape.h"
 #include "store/locate.h"
 #include "store/store.h"
 
@@ -23,10 +24,11 @@ static const char usage[] =
 	"      --json      one JSON object per session\n"
 	"  -h, --help      this help\n";
 
+/* A database can be edited: its strings never reach the terminal unchecked. */
 static void put_clean(const char *s)
 {
-	for (; s && *s; s++)
-		putchar((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+	if (s)
+		cap_put_terminal_safe(stdout, s, strlen(s));
 }
 
 static int list_db(const char *path, const char *only, bool json, bool *header)
@@ -92,7 +94,10 @@ static int list_db(const char *path, const char *only, bool json, bool *header)
 			snprintf(dbuf, sizeof(dbuf), "%.1fs", dur);
 		else
 			snprintf(dbuf, sizeof(dbuf), "running?");
-		printf("%-24s %-19s %8s %9lld %6lld %8lld  ", uuid ? uuid : "?", when, dbuf,
+		char ibuf[25];
+		snprintf(ibuf, sizeof(ibuf), "%s", uuid ? uuid : "?");
+		put_clean(ibuf);
+		printf("%*s %-19s %8s %9lld %6lld %8lld  ", (int)(24 - strlen(ibuf)), "", when, dbuf,
 		       sqlite3_column_int64(s, 5), sqlite3_column_int64(s, 6), sqlite3_column_int64(s, 7));
 		char ubuf[11];
 		snprintf(ubuf, sizeof(ubuf), "%s", user ? user : "?");

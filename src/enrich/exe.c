@@ -107,7 +107,11 @@ static void identify(struct cap_exe *x, const struct cap_event *ev, struct cap_v
 		}
 	}
 	if (v->has_script) {
+		/* with the kernel's inode of the script, the worker hashes that very file (else
+		 * whatever the path holds, key 0) */
 		job.key = (struct cap_exekey){ 0 };
+		if (v->has_script_file && S_ISREG(v->script_file.mode))
+			cap_exe_key(&job.key, &v->script_file);
 		job.role = CAP_IMG_SCRIPT;
 		job.path = v->path[1];
 		if (cap_exehash_submit(&x->hash, &job) == -EAGAIN)

@@ -6,7 +6,14 @@
  * side effects), through /proc/PID/exe while the process lives (the very file the kernel
  * mapped), else through the path without following a last symlink; its (device, inode) must
  * be the ones the kernel recorded at exec and it must be a regular file. Only then is it
- * reopened for reading through /proc/self/fd. */
+ * reopened for reading through /proc/self/fd.
+ *
+ * A script has no kernel record of its inode (only the interpreter's is at hand here), so its
+ * path is all there is, and the agent chose it. It is opened with the exec'ing process's
+ * file-system uid and gid (the worker thread's own, set with setfsuid/setfsgid), resolved
+ * inside that process's root (/proc/PID/root, RESOLVE_IN_ROOT, no magic links) while it lives,
+ * never from procfs, sysfs and the like: Capsule never reads for the agent a file the agent
+ * could not read itself. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,8 +21,13 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/fsuid.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
 #include <openssl/evp.h>
 #include "enrich/exehash.h"
 
@@ -205,18 +217,41 @@ static int open_verified(struct cap_exeresult *r)
 		r->status = CAP_IMG_REPLACED;
 		return -1;
 	}
-	fd = open(j->path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	fd = -1;
+	if (script && j->pid) {
+		/* the path as the process sees it: inside its root and mount namespace */
+		snprintf(p, sizeof(p), "/proc/%u/root", j->pid);
+		int root = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (root >= 0) {
+			struct open_how how = { .flags = O_PATH | O_NOFOLLOW | O_CLOEXEC,
+						.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+			fd = (int)syscall(SYS_openat2, root, j->path, &how, sizeof(how));
+			close(root);
+		}
+	}
+	if (fd < 0)
+		fd = open(j->path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		r->status = errno == ENOENT || errno == ELOOP ? CAP_IMG_REPLACED : CAP_IMG_ERROR;
 		r->err = errno;
 		return -1;
 	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (!script && !same_inode(&st, &j->key))) {
+	bool verify = !script || j->key.ino; /* a script whose inode the kernel recorded is verified too */
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (verify && !same_inode(&st, &j->key))) {
 		close(fd);
 		r->status = CAP_IMG_REPLACED;
 		return -1;
 	}
-	if (script) /* the version found is the one hashed (and cached) */
+	struct statfs sf;
+	if (script && (fstatfs(fd, &sf) || sf.f_type == PROC_SUPER_MAGIC || sf.f_type == SYSFS_MAGIC ||
+		       sf.f_type == DEBUGFS_MAGIC || sf.f_type == TRACEFS_MAGIC || sf.f_type == SECURITYFS_MAGIC ||
+		       sf.f_type == BPF_FS_MAGIC || sf.f_type == CGROUP_SUPER_MAGIC ||
+		       sf.f_type == CGROUP2_SUPER_MAGIC)) {
+		close(fd); /* pseudo files: reading them can have side effects (kmsg) */
+		r->status = CAP_IMG_REPLACED;
+		return -1;
+	}
+	if (!verify) /* the version found is the one hashed (and cached) */
 		r->job.key = (struct cap_exekey){ .dev = (uint64_t)major(st.st_dev) << 20 | minor(st.st_dev),
 						  .ino = st.st_ino, .mtime = st.st_mtim.tv_sec,
 						  .size = st.st_size };
@@ -230,12 +265,29 @@ static void hash_job(struct cap_exehash *h, struct cap_exeresult *r)
 	struct stat before, after;
 
 	r->status = CAP_IMG_OK;
+	/* a script is opened with the exec'ing process's file-system ids (this thread only) */
+	bool as_agent = j->role == CAP_IMG_SCRIPT;
+	if (as_agent) {
+		setfsgid(j->hdr.gid);
+		setfsuid(j->hdr.euid);
+	}
 	int pfd = open_verified(r);
+	int fd = -1;
+	if (pfd >= 0) {
+		snprintf(p, sizeof(p), "/proc/self/fd/%d", pfd);
+		fd = open(p, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+		if (fd < 0) {
+			r->status = CAP_IMG_ERROR;
+			r->err = errno;
+		}
+		close(pfd);
+	}
+	if (as_agent) {
+		setfsuid(0);
+		setfsgid(0);
+	}
 	if (pfd < 0)
 		return;
-	snprintf(p, sizeof(p), "/proc/self/fd/%d", pfd);
-	int fd = open(p, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-	close(pfd);
 	if (fd < 0 || fstat(fd, &before)) {
 		r->status = CAP_IMG_ERROR;
 		r->err = errno;

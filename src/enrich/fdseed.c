@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 #include "enrich/fdseed.h"
 #include "format/describe.h"
@@ -100,6 +101,25 @@ int cap_fdseed_proc(struct cap_fdt *t, uint32_t pid, const char *proc_root)
 	return cap_fdseed_dir(t, pid, fdp, infop, 0);
 }
 
+/* Seeding runs on the event reader: it may look at CAP_FDSEED_FDS_PER_S fds a second in all
+ * (a program that makes Capsule re-seed big fd tables in a loop gets unnamed fds, not a stalled
+ * reader). */
+#define CAP_FDSEED_FDS_PER_S 8192
+
+static time_t budget_window;
+static long budget_used;
+
+static long budget_left(void)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec != budget_window) {
+		budget_window = now.tv_sec;
+		budget_used = 0;
+	}
+	return CAP_FDSEED_FDS_PER_S - budget_used;
+}
+
 int cap_fdseed_dir(struct cap_fdt *t, uint32_t pid, const char *fd_dir, const char *fdinfo_dir,
 		   int skip_cloexec)
 {
@@ -117,8 +137,9 @@ int cap_fdseed_dir(struct cap_fdt *t, uint32_t pid, const char *fd_dir, const ch
 	int count = 0;
 	struct dirent *de;
 	static char link[CAP_PATH_MAX + 1];
+	long budget = budget_left(), seen = 0;
 	/* a process with a million fds: the table keeps CAP_FDT_MAX_FDS_PROC of them anyway */
-	for (long seen = 0; seen < CAP_FDT_MAX_FDS_PROC && (de = readdir(dir)); seen++) {
+	for (; seen < CAP_FDT_MAX_FDS_PROC && seen < budget && (de = readdir(dir)); seen++) {
 		char *end;
 		long fd = strtol(de->d_name, &end, 10);
 		if (*end || end == de->d_name || fd < 0 || fd > INT32_MAX)
@@ -127,19 +148,23 @@ int cap_fdseed_dir(struct cap_fdt *t, uint32_t pid, const char *fd_dir, const ch
 		if (len < 0)
 			continue;
 		link[len] = 0;
-		struct stat st;
-		if (fstatat(fdd, de->d_name, &st, 0))
-			memset(&st, 0, sizeof(st));
+		/* the type, inode and device of what the fd refers to, from cached attributes only:
+		 * a file on a FUSE mount the agent serves must not make the reader wait for it */
+		struct statx stx;
+		if (statx(fdd, de->d_name, AT_STATX_DONT_SYNC, STATX_TYPE | STATX_INO, &stx))
+			memset(&stx, 0, sizeof(stx));
 		long flags = infod >= 0 ? fdinfo_flags(infod, de->d_name) : -1;
 		if (skip_cloexec && (flags < 0 || (flags & O_CLOEXEC)))
 			continue;
 		struct cap_fd_desc d;
-		cap_fdseed_classify(&d, link, len, st.st_mode, st.st_rdev, flags < 0 ? O_RDWR : (int)(flags & O_ACCMODE));
+		cap_fdseed_classify(&d, link, len, stx.stx_mode, makedev(stx.stx_rdev_major, stx.stx_rdev_minor),
+				    flags < 0 ? O_RDWR : (int)(flags & O_ACCMODE));
 		if (d.kind == CAP_FDK_FILE || d.kind == CAP_FDK_DIR || d.kind == CAP_FDK_DEVICE)
-			d.ino = st.st_ino;
+			d.ino = stx.stx_ino;
 		if (cap_fdt_install(t, pid, (int32_t)fd, &d, flags >= 0 && (flags & O_CLOEXEC)) == 0)
 			count++;
 	}
+	budget_used += seen;
 	closedir(dir);
 	if (infod >= 0)
 		close(infod);

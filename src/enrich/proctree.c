@@ -159,11 +159,14 @@ static void mark_exited(struct cap_proctree *t, struct cap_proc *p)
 		evict_oldest(t);
 }
 
-static struct cap_proc *new_proc(struct cap_proctree *t, uint32_t pid, struct cap_proc *parent,
+/* The parent is looked up by pid after the eviction: the oldest exited process evicted to make
+ * room may be that very parent. */
+static struct cap_proc *new_proc(struct cap_proctree *t, uint32_t pid, uint32_t ppid,
 				 const struct cap_event *ev)
 {
 	if (t->count >= t->max)
 		evict_oldest(t);
+	struct cap_proc *parent = cap_proctree_find(t, ppid);
 	if (t->count >= t->max) {
 		t->untracked++;
 		return NULL;
@@ -197,7 +200,7 @@ static struct cap_proc *get_proc(struct cap_proctree *t, const struct cap_event 
 {
 	struct cap_proc *p = cap_proctree_find(t, ev->hdr.pid);
 	if (!p)
-		return new_proc(t, ev->hdr.pid, cap_proctree_find(t, ev->hdr.ppid), ev);
+		return new_proc(t, ev->hdr.pid, ev->hdr.ppid, ev);
 	if (ev->hdr.ppid != p->ppid_now)
 		p->ppid_now = ev->hdr.ppid; /* reparented (its parent exited); the tree keeps who started it */
 	if (memcmp(p->comm, ev->hdr.comm, CAP_COMM_LEN))
@@ -258,9 +261,9 @@ void cap_proctree_event(struct cap_proctree *t, const struct cap_event *ev, cons
 
 	switch (ev->hdr.type) {
 	case CAP_REC_FORK:
-		p = get_proc(t, ev);
+		get_proc(t, ev);
 		if (ev->hdr.args[0] == ev->hdr.args[1]) { /* a process, not a thread */
-			struct cap_proc *c = new_proc(t, (uint32_t)ev->hdr.args[1], p, ev);
+			struct cap_proc *c = new_proc(t, (uint32_t)ev->hdr.args[1], ev->hdr.pid, ev);
 			if (c)
 				c->ppid_now = ev->hdr.pid;
 		}

@@ -223,13 +223,22 @@ static void exec_view(struct cap_view *v, const struct cap_event *ev)
 	}
 	if (cap_event_struct(ev, CAP_F_FILE, 6, &v->file, sizeof(v->file)))
 		v->has_file = 1;
-	/* a script: the kernel ran the interpreter (path[0]) on the file exec'd (filename) */
+	/* a script: the kernel ran the interpreter (path[0]) on the file exec'd (filename); the
+	 * kernel describes that file too (argument 0: its inode and absolute path) */
 	const struct cap_fieldref *sp = cap_event_field(ev, CAP_F_STR, 0);
 	if (sp && cap_event_field(ev, CAP_F_INTERP, -1)) {
 		const struct cap_fieldref *cwd = cap_event_field(ev, CAP_F_CWD, -1);
+		const struct cap_fieldref *kp = cap_event_field(ev, CAP_F_FDPATH, 0);
 		v->has_script = 1;
-		v->path_len[1] = cap_path_join(v->path[1], sizeof(v->path[1]), cwd ? (const char *)cwd->data : "",
-					       cwd ? cwd->len : 0, (const char *)sp->data, sp->len);
+		if (kp)
+			v->path_len[1] = cap_path_join(v->path[1], sizeof(v->path[1]), "", 0, (const char *)kp->data,
+						       kp->len);
+		else
+			v->path_len[1] = cap_path_join(v->path[1], sizeof(v->path[1]),
+						       cwd ? (const char *)cwd->data : "", cwd ? cwd->len : 0,
+						       (const char *)sp->data, sp->len);
+		if (cap_event_struct(ev, CAP_F_FILE, 0, &v->script_file, sizeof(v->script_file)))
+			v->has_script_file = 1;
 	}
 	if (v->has_file && (v->file.mode & (S_ISUID | S_ISGID)))
 		v->warning = v->file.mode & S_ISUID ? "exec of a setuid binary" : "exec of a setgid binary";
@@ -259,6 +268,7 @@ void cap_view_build(struct cap_view *v, const struct cap_event *ev)
 	v->device = v->fs = v->warning = NULL;
 	v->writes = 0;
 	v->has_script = 0;
+	v->has_script_file = 0;
 	v->image_sha256[0] = 0;
 	v->image_note = NULL;
 	v->nfds = 0;

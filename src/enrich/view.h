@@ -26,6 +26,8 @@ struct cap_view {
 	 * records the interpreter's inode only); the image hash is filled by src/enrich/exe.c
 	 * when already known ("" if not) */
 	int has_script;
+	int has_script_file;      /* script_file is the kernel's description of the script */
+	struct cap_fileinfo script_file;
 	char image_sha256[65];
 	const char *image_note;   /* why there will be no hash, e.g. "dropped" */
 	/* data preview (CAP_F_DATA): at most preview_max bytes, which the caller sets once */

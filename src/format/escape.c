@@ -298,3 +298,24 @@ size_t cap_json_escape(char *out, size_t outsz, const char *s, size_t len)
 	out[o] = '\0';
 	return o;
 }
+
+void cap_put_terminal_safe(FILE *f, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+	while (i < len) {
+		enum byte_kind kind = byte_kinds[p[i]];
+		if (kind == B_PLAIN || p[i] == '\\' || p[i] == '"' || p[i] == '\t') {
+			fputc(p[i++], f);
+			continue;
+		}
+		size_t n = kind >= B_LEAD2 ? utf8_valid_len(p + i, len - i, kind) : 0;
+		if (n && !utf8_is_unsafe(p + i, n)) {
+			fwrite(p + i, 1, n, f);
+			i += n;
+		} else {
+			fputc('?', f);
+			i += n ? n : 1;
+		}
+	}
+}

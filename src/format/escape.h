@@ -2,6 +2,7 @@
 #ifndef CAPSULE_ESCAPE_H
 #define CAPSULE_ESCAPE_H
 #include <stddef.h>
+#include <stdio.h>
 
 /* Escapes in[0..len) into out (size outsz, always NUL-terminated when outsz > 0):
  *  - valid printable UTF-8 is copied (multi-byte sequences kept whole, never split);
@@ -22,5 +23,11 @@ size_t cap_escape(char *out, size_t outsz, const char *in, size_t len, size_t ma
  * escapes '"', '\\' and bytes < 0x20 as JSON requires. Same out/outsz/return contract,
  * truncating at a character boundary if it does not fit. */
 size_t cap_json_escape(char *out, size_t outsz, const char *s, size_t len);
+
+/* Writes text that should already be escaped (a line read back from a log or a database, which
+ * someone may have edited) to f, with every character cap_escape would escape except '\\', '"'
+ * and \t replaced by '?': nothing that moves the cursor or reorders the line gets through,
+ * and a correctly escaped line is printed unchanged. */
+void cap_put_terminal_safe(FILE *f, const char *s, size_t len);
 
 #endif

@@ -149,8 +149,10 @@ void cap_json_fd_targets(struct sbuf *b, const struct cap_view *v)
 			json_one(b, "result_fd_target", f);
 		else if (f->arg == CAP_FDARG_RET2)
 			json_one(b, "result_fd2_target", f);
-		else
-			json_one(b, nargs++ ? "fd2_target" : "fd_target", f);
+		else if (nargs < 3) { /* no recorded call has more fd arguments; never a duplicate key */
+			static const char *const names[] = { "fd_target", "fd2_target", "fd3_target" };
+			json_one(b, names[nargs++], f);
+		}
 	}
 	for (int i = 0; i < v->nfds; i++) {
 		if (v->fds[i].arg != CAP_FDARG_RIGHTS)

@@ -100,6 +100,12 @@ int rep_load_db(struct rep_session *s, const char *file, const char *session, ch
 		goto out;
 	}
 	sqlite3_int64 sid = sqlite3_column_int64(st, 0);
+	if (sid < 0 || sid >= (1LL << 22)) { /* event ids are session << 40 | seq */
+		snprintf(err, errn, "%s: session id %lld is out of range (a damaged or foreign database)", file,
+			 (long long)sid);
+		r = -EINVAL;
+		goto out;
+	}
 	bool ended = sqlite3_column_type(st, 5) != SQLITE_NULL;
 	struct json_object *sum = json_object_new_object();
 	if (!sum) {

@@ -60,7 +60,7 @@ int64_t rep_parse_time(const char *t)
 	if (*p != 'Z' || p[1])
 		return -1;
 	time_t sec = timegm(&tm);
-	if (sec < 0)
+	if (sec < 0 || sec > INT64_MAX / 1000000000 - 1) /* nanoseconds fit in 64 bits until 2262 */
 		return -1;
 	return (int64_t)sec * 1000000000 + ns;
 }

@@ -211,10 +211,11 @@ int cap_parse_time(const char *s, int64_t now_ns, int64_t *out)
 		p++;
 		if (!isdigit((unsigned char)*p))
 			return -EINVAL;
+		errno = 0;
 		long long sec = strtoll(p, &end, 10);
 		p = end;
 		ns = fraction(&p);
-		if (*p)
+		if (*p || errno || sec > INT64_MAX / 1000000000LL - 1)
 			return -EINVAL;
 		*out = sec * 1000000000LL + ns;
 		return 0;
@@ -278,6 +279,8 @@ int cap_parse_time(const char *s, int64_t now_ns, int64_t *out)
 	} else {
 		return -EINVAL;
 	}
+	if (t < INT64_MIN / 1000000000LL + 1 || t > INT64_MAX / 1000000000LL - 1)
+		return -EINVAL; /* nanoseconds fit in 64 bits from 1678 to 2262 */
 	*out = (int64_t)t * 1000000000LL + ns;
 	return 0;
 }

@@ -301,9 +301,26 @@ static void test_json_truncation(void **state)
 	assert_int_equal(cap_json_escape(small, 4, "a\xe6\x97", 3), 3);
 }
 
+/* Text read back from a database or log: escaped lines pass unchanged, anything that could
+ * drive the terminal becomes '?'. */
+static void test_terminal_safe(void **state)
+{
+	(void)state;
+	static const char in[] = "ok \\x1b \"q\" caf\xc3\xa9 \x1b[2J \xc2\x9b \xe2\x80\xae \x9b \n end";
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f = open_memstream(&out, &n);
+	assert_non_null(f);
+	cap_put_terminal_safe(f, in, sizeof(in) - 1);
+	fclose(f);
+	assert_string_equal(out, "ok \\x1b \"q\" caf\xc3\xa9 ?[2J ? ? ? ? end");
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_terminal_safe),
 		cmocka_unit_test(test_plain_ascii_copied),
 		cmocka_unit_test(test_empty_input),
 		cmocka_unit_test(test_short_escapes),

@@ -234,6 +234,24 @@ static void test_fork_bomb_is_bounded(void **state)
 	cap_proctree_free(&t);
 }
 
+/* The tree is full and the oldest exited process is the parent of a process first seen now:
+ * making room evicts that parent, which must not be used afterwards (ASan catches it). */
+static void test_evicted_parent_not_used(void **state)
+{
+	(void)state;
+	struct cap_proctree t;
+	assert_int_equal(cap_proctree_init(&t), 0);
+	t.max = 2;
+	fork_(&t, 1, 10);
+	exit_(&t, 10, 1, 0);
+	fork_(&t, 10, 11); /* a record of 10 after its exit record: the tree makes room */
+	assert_true(t.count <= 2);
+	char *s = text_of(&t);
+	assert_non_null(s);
+	free(s);
+	cap_proctree_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +259,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_strings_escaped),
 		cmocka_unit_test(test_reparenting),
 		cmocka_unit_test(test_fork_bomb_is_bounded),
+		cmocka_unit_test(test_evicted_parent_not_used),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
