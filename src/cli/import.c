@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 #include <openssl/evp.h>
+#include "format/jsonget.h"
 #include "cli/cli.h"
 #include "store/import.h"
 #include "store/store.h"
@@ -42,20 +43,7 @@ static json_object *read_json_file(const char *path)
 	return o;
 }
 
-static const char *jstr(json_object *o, const char *k)
-{
-	json_object *v;
-	return o && json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string)
-		       ? json_object_get_string(v) : NULL;
-}
 
-static int64_t jnum(json_object *o, const char *k, int64_t dflt)
-{
-	json_object *v;
-	return o && json_object_object_get_ex(o, k, &v) &&
-			       (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_double))
-		       ? json_object_get_int64(v) : dflt;
-}
 
 /* Removes a session (by uuid) and its rows, for --force. */
 static int drop_session(const char *db_path, const char *uuid, bool force)
@@ -146,7 +134,7 @@ int cmd_import(int argc, char **argv)
 	if (!realpath(dir, abs_dir))
 		snprintf(abs_dir, sizeof(abs_dir), "%s", dir);
 	if (!uuid)
-		uuid = jstr(sum, "session");
+		uuid = cap_jstr(sum, "session");
 	if (!uuid) {
 		const char *base = strrchr(abs_dir, '/');
 		uuid = base && base[1] ? base + 1 : abs_dir;
@@ -168,7 +156,7 @@ int cmd_import(int argc, char **argv)
 	if (drop_session(db_path, uuid, force))
 		goto out;
 	struct cap_store_session si = {
-		.uuid = uuid, .command = jstr(sum, "command"), .user = jstr(sum, "user"), .uid = -1,
+		.uuid = uuid, .command = cap_jstr(sum, "command"), .user = cap_jstr(sum, "user"), .uid = -1,
 		.log_dir = abs_dir, .start_ns = 1,
 	};
 	if (cap_store_open(&st, db_path, &si, 0, err, sizeof(err))) {
@@ -237,10 +225,10 @@ int cmd_import(int argc, char **argv)
 	if (skipped > IMPORT_MAX_REPORTED)
 		fprintf(stderr, "capsule: %s: %llu more bad lines not shown\n", log,
 			(unsigned long long)(skipped - IMPORT_MAX_REPORTED));
-	const char *fh = jstr(sum, "final_hash");
+	const char *fh = cap_jstr(sum, "final_hash");
 	cap_store_set_final_hash(st, fh ? fh : last_has_prev ? hash : NULL);
 	/* a forged duration must not overflow: anything outside 0..100 years is ignored */
-	double dur_s = sum ? jnum(sum, "duration_s", 0) : 0;
+	double dur_s = sum ? cap_jnum(sum, "duration_s", 0) : 0;
 	json_object *dv;
 	if (sum && json_object_object_get_ex(sum, "duration_s", &dv))
 		dur_s = json_object_get_double(dv);
@@ -248,8 +236,8 @@ int cmd_import(int argc, char **argv)
 	struct cap_store_end end = {
 		.start_ns = first_ns,
 		.end_ns = dur_ns ? first_ns + dur_ns : last_ns,
-		.exit_status = (int)jnum(sum, "exit_status", -1),
-		.lost = (uint64_t)jnum(sum, "events_lost", 0),
+		.exit_status = (int)cap_jnum(sum, "exit_status", -1),
+		.lost = (uint64_t)cap_jnum(sum, "events_lost", 0),
 	};
 	if (cap_store_close(st, &end, err, sizeof(err))) {
 		cli_error("%s", err);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <json-c/json.h>
+#include "format/jsonget.h"
 #include "format/escape.h"
 #include "format/sbuf.h"
 #include "report/report.h"
@@ -89,19 +90,7 @@ void rep_fmt_bytes(char *out, size_t n, uint64_t b)
 		snprintf(out, n, "%.2f GiB", b / 1073741824.0);
 }
 
-static struct json_object *jget(struct json_object *o, const char *k)
-{
-	struct json_object *v = NULL;
-	if (o && json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, k, &v))
-		return v;
-	return NULL;
-}
 
-static const char *jstr(struct json_object *o, const char *k)
-{
-	struct json_object *v = jget(o, k);
-	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-}
 
 static void put_safe(struct sbuf *b, const char *s, size_t max)
 {
@@ -129,7 +118,7 @@ static void put_kv(struct sbuf *b, const char *k, const char *v)
 size_t rep_event_line(const struct rep_session *s, struct json_object *ev, char *out, size_t n)
 {
 	struct sbuf b;
-	const char *kind = jstr(ev, "kind"), *time = jstr(ev, "time"), *comm = jstr(ev, "comm");
+	const char *kind = cap_jstr(ev, "kind"), *time = cap_jstr(ev, "time"), *comm = cap_jstr(ev, "comm");
 	const char *v;
 	(void)s;
 
@@ -144,16 +133,16 @@ size_t rep_event_line(const struct rep_session *s, struct json_object *ev, char 
 	else
 		sb_puts(&b, "?");
 	sb_puts(&b, "] P");
-	sb_i64(&b, json_object_get_int64(jget(ev, "pid")));
+	sb_i64(&b, json_object_get_int64(cap_jget(ev, "pid")));
 	sb_puts(&b, " (");
 	put_safe(&b, comm ? comm : "?", 64);
 	sb_puts(&b, ") ");
 	put_safe(&b, kind ? kind : "?", 64);
 
-	if (kind && !strcmp(kind, "execve") && jget(ev, "argv")) {
-		struct json_object *argv = jget(ev, "argv");
+	if (kind && !strcmp(kind, "execve") && cap_jget(ev, "argv")) {
+		struct json_object *argv = cap_jget(ev, "argv");
 		sb_puts(&b, " ");
-		if ((v = jstr(ev, "exe")))
+		if ((v = cap_jstr(ev, "exe")))
 			put_safe(&b, v, 300);
 		sb_puts(&b, " argv=[");
 		for (size_t i = 0; json_object_is_type(argv, json_type_array) && i < json_object_array_length(argv) && i < 32; i++) {
@@ -166,18 +155,18 @@ size_t rep_event_line(const struct rep_session *s, struct json_object *ev, char 
 		}
 		sb_putc(&b, ']');
 	} else if (kind && !strcmp(kind, "dns")) {
-		if ((v = jstr(ev, "name")))
+		if ((v = cap_jstr(ev, "name")))
 			put_kv(&b, "name", v);
-		if ((v = jstr(ev, "type")))
+		if ((v = cap_jstr(ev, "type")))
 			put_kv(&b, "type", v);
-		struct json_object *ans = jget(ev, "answered");
+		struct json_object *ans = cap_jget(ev, "answered");
 		if (ans && !json_object_get_boolean(ans))
 			sb_puts(&b, " -> no answer");
-		else if ((v = jstr(ev, "rcode"))) {
+		else if ((v = cap_jstr(ev, "rcode"))) {
 			sb_puts(&b, " -> ");
 			put_safe(&b, v, 32);
 		}
-		struct json_object *addrs = jget(ev, "addresses");
+		struct json_object *addrs = cap_jget(ev, "addresses");
 		for (size_t i = 0; addrs && json_object_is_type(addrs, json_type_array) && i < json_object_array_length(addrs) && i < 8; i++) {
 			const char *a = json_object_get_string(json_object_array_get_idx(addrs, i));
 			sb_putc(&b, ' ');
@@ -185,57 +174,57 @@ size_t rep_event_line(const struct rep_session *s, struct json_object *ev, char 
 		}
 	} else if (kind && !strcmp(kind, "fork")) {
 		sb_puts(&b, " child=P");
-		sb_i64(&b, json_object_get_int64(jget(ev, "child_pid")));
+		sb_i64(&b, json_object_get_int64(cap_jget(ev, "child_pid")));
 	} else if (kind && !strcmp(kind, "exit")) {
-		if ((v = jstr(ev, "signal")))
+		if ((v = cap_jstr(ev, "signal")))
 			put_kv(&b, "signal", v);
 		else {
 			sb_puts(&b, " code=");
-			sb_i64(&b, json_object_get_int64(jget(ev, "exit_code")));
+			sb_i64(&b, json_object_get_int64(cap_jget(ev, "exit_code")));
 		}
 	} else {
-		if ((v = jstr(ev, "path")))
+		if ((v = cap_jstr(ev, "path")))
 			put_kv(&b, "path", v);
-		if ((v = jstr(ev, "path2")))
+		if ((v = cap_jstr(ev, "path2")))
 			put_kv(&b, "path2", v);
-		if ((v = jstr(ev, "fd_path")))
+		if ((v = cap_jstr(ev, "fd_path")))
 			put_kv(&b, "fd", v);
-		if ((v = jstr(jget(ev, "addr"), "address")))
+		if ((v = cap_jstr(cap_jget(ev, "addr"), "address")))
 			put_kv(&b, "addr", v);
-		else if ((v = jstr(jget(ev, "sock"), "peer")))
+		else if ((v = cap_jstr(cap_jget(ev, "sock"), "peer")))
 			put_kv(&b, "peer", v);
-		if ((v = jstr(ev, "dns")))
+		if ((v = cap_jstr(ev, "dns")))
 			put_kv(&b, "dns", v);
-		struct json_object *dec = jget(ev, "decoded");
+		struct json_object *dec = cap_jget(ev, "decoded");
 		if (dec && json_object_is_type(dec, json_type_object)) {
 			json_object_object_foreach(dec, k, val) {
 				if (json_object_is_type(val, json_type_string))
 					put_kv(&b, k, json_object_get_string(val));
 			}
 		}
-		struct json_object *tgt = jget(ev, "target");
+		struct json_object *tgt = cap_jget(ev, "target");
 		if (tgt) {
 			sb_puts(&b, " target=P");
-			sb_i64(&b, json_object_get_int64(jget(tgt, "pid")));
-			if ((v = jstr(tgt, "comm"))) {
+			sb_i64(&b, json_object_get_int64(cap_jget(tgt, "pid")));
+			if ((v = cap_jstr(tgt, "comm"))) {
 				sb_puts(&b, " (");
 				put_safe(&b, v, 64);
 				sb_putc(&b, ')');
 			}
 		}
-		if (kind && !strcmp(kind, "signal") && (v = jstr(ev, "signal")))
+		if (kind && !strcmp(kind, "signal") && (v = cap_jstr(ev, "signal")))
 			put_kv(&b, "signal", v);
-		if ((v = jstr(ev, "device")))
+		if ((v = cap_jstr(ev, "device")))
 			put_kv(&b, "device", v);
-		if ((v = jstr(ev, "error"))) {
+		if ((v = cap_jstr(ev, "error"))) {
 			sb_puts(&b, " -> ");
 			put_safe(&b, v, 32);
-		} else if (jget(ev, "ret")) {
+		} else if (cap_jget(ev, "ret")) {
 			sb_puts(&b, " -> ");
-			sb_i64(&b, json_object_get_int64(jget(ev, "ret")));
+			sb_i64(&b, json_object_get_int64(cap_jget(ev, "ret")));
 		}
 	}
-	if ((v = jstr(ev, "warning"))) {
+	if ((v = cap_jstr(ev, "warning"))) {
 		sb_puts(&b, "  ⚠ ");
 		put_safe(&b, v, 200);
 	}

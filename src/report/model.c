@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
+#include "format/jsonget.h"
 #include "format/escape.h"
 #include "enrich/view.h"
 #include "report/report.h"
@@ -137,31 +138,9 @@ void rep_session_free(struct rep_session *s)
 }
 
 /* ---- json helpers: absent or mistyped fields read as NULL / fallback ---- */
-static struct json_object *jget(struct json_object *o, const char *k)
-{
-	struct json_object *v = NULL;
-	if (o && json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, k, &v))
-		return v;
-	return NULL;
-}
 
-static const char *jstr(struct json_object *o, const char *k)
-{
-	struct json_object *v = jget(o, k);
-	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-}
 
-static int64_t jint(struct json_object *o, const char *k, int64_t fallback)
-{
-	struct json_object *v = jget(o, k);
-	return v && json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : fallback;
-}
 
-static bool jbool(struct json_object *o, const char *k)
-{
-	struct json_object *v = jget(o, k);
-	return v && json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
-}
 
 /* ---- tables ---- */
 static int lines_add(struct rep_lines *l, const char *line)
@@ -347,7 +326,7 @@ static void chart_add(struct rep_session *s, int64_t t, int area, bool warn)
 /* A DNS lookup: one row per (name, type), the last answer's addresses. */
 static void add_dns(struct rep_session *s, struct json_object *ev)
 {
-	const char *name = jstr(ev, "name"), *type = jstr(ev, "type"), *rcode = jstr(ev, "rcode");
+	const char *name = cap_jstr(ev, "name"), *type = cap_jstr(ev, "type"), *rcode = cap_jstr(ev, "rcode");
 	char sn[512], st[16];
 	if (!name)
 		return;
@@ -366,13 +345,13 @@ static void add_dns(struct rep_session *s, struct json_object *ev)
 	}
 	struct rep_dns *d = &s->dns[i];
 	d->n++;
-	struct json_object *ans = jget(ev, "answered");
+	struct json_object *ans = cap_jget(ev, "answered");
 	if (ans && !json_object_get_boolean(ans)) {
 		d->unanswered++;
 		return;
 	}
 	rep_safe_into(d->rcode, sizeof(d->rcode), rcode ? rcode : "");
-	struct json_object *addrs = jget(ev, "addresses");
+	struct json_object *addrs = cap_jget(ev, "addresses");
 	char buf[1024];
 	size_t o = 0;
 	buf[0] = 0;
@@ -415,14 +394,14 @@ struct file_touch {
 
 static void classify_file(const char *kind, struct json_object *ev, struct file_touch *ft)
 {
-	const char *path = jstr(ev, "path"), *path2 = jstr(ev, "path2"), *fdp = jstr(ev, "fd_path");
-	const char *ftype = jstr(jget(ev, "file"), "type");
+	const char *path = cap_jstr(ev, "path"), *path2 = cap_jstr(ev, "path2"), *fdp = cap_jstr(ev, "fd_path");
+	const char *ftype = cap_jstr(cap_jget(ev, "file"), "type");
 
 	ft->n = 0;
 	if (is_kind(kind, k_open)) {
 		if (!path || (ftype && strcmp(ftype, "reg") && strcmp(ftype, "lnk")))
 			return; /* directories, devices (listed apart), sockets */
-		const char *fl = jstr(jget(ev, "decoded"), "flags");
+		const char *fl = cap_jstr(cap_jget(ev, "decoded"), "flags");
 		bool w = !strcmp(kind, "creat") ||
 			 (fl && (strstr(fl, "O_WRONLY") || strstr(fl, "O_RDWR") || strstr(fl, "O_CREAT") || strstr(fl, "O_TRUNC")));
 		ft->path[0] = path;
@@ -458,8 +437,8 @@ static void classify_file(const char *kind, struct json_object *ev, struct file_
 			ft->n = 1;
 		}
 	} else if (!strcmp(kind, "execve") || !strcmp(kind, "execveat")) {
-		const char *exe = jstr(ev, "exe");
-		if (exe && !jstr(ev, "error")) {
+		const char *exe = cap_jstr(ev, "exe");
+		if (exe && !cap_jstr(ev, "error")) {
 			ft->path[0] = exe;
 			ft->access[0] = REP_EXEC;
 			ft->n = 1;
@@ -470,18 +449,18 @@ static void classify_file(const char *kind, struct json_object *ev, struct file_
 /* The peer of a network event: protocol and address, NULL when it has none. */
 static const char *peer_of(const char *kind, struct json_object *ev, const char **proto)
 {
-	struct json_object *sock = jget(ev, "sock"), *rs = jget(ev, "result_sock");
-	const char *addr = jstr(jget(ev, "addr"), "address");
+	struct json_object *sock = cap_jget(ev, "sock"), *rs = cap_jget(ev, "result_sock");
+	const char *addr = cap_jstr(cap_jget(ev, "addr"), "address");
 
-	*proto = jstr(sock, "protocol");
+	*proto = cap_jstr(sock, "protocol");
 	if (!strcmp(kind, "accept") || !strcmp(kind, "accept4")) {
-		*proto = jstr(rs, "protocol");
-		const char *peer = jstr(rs, "peer");
+		*proto = cap_jstr(rs, "protocol");
+		const char *peer = cap_jstr(rs, "peer");
 		return peer ? peer : addr;
 	}
 	if (!strcmp(kind, "connect") || is_kind(kind, k_send) || is_kind(kind, k_recv)) {
 		if (!addr)
-			addr = jstr(sock, "peer");
+			addr = cap_jstr(sock, "peer");
 		if (addr && !*proto)
 			*proto = !strncmp(addr, "unix:", 5) ? "unix" : "ip";
 		return addr;
@@ -491,11 +470,11 @@ static const char *peer_of(const char *kind, struct json_object *ev, const char 
 
 static const char *dns_of(struct json_object *ev)
 {
-	const char *d = jstr(ev, "dns");
+	const char *d = cap_jstr(ev, "dns");
 	if (!d)
-		d = jstr(jget(ev, "addr"), "dns");
+		d = cap_jstr(cap_jget(ev, "addr"), "dns");
 	if (!d)
-		d = jstr(jget(ev, "sock"), "dns");
+		d = cap_jstr(cap_jget(ev, "sock"), "dns");
 	return d;
 }
 
@@ -504,18 +483,18 @@ static void add_evidence(struct rep_session *s, struct json_object *ev, const ch
 			 const char *dns, bool failed, const char *line)
 {
 	struct tpl_event te = { .kind = kind, .area = area, .warning = warning, .device = device, .failed = failed,
-				 .error = jstr(ev, "error") };
+				 .error = cap_jstr(ev, "error") };
 	char hostonly[256];
-	const char *path = jstr(ev, "path"), *path2 = jstr(ev, "path2"), *fdp = jstr(ev, "fd_path");
+	const char *path = cap_jstr(ev, "path"), *path2 = cap_jstr(ev, "path2"), *fdp = cap_jstr(ev, "fd_path");
 
 	for (int i = 0; i < ft->n; i++)
 		te.access |= ft->access[i];
-	const char *cand[] = { path, path2, fdp, jstr(ev, "exe") };
+	const char *cand[] = { path, path2, fdp, cap_jstr(ev, "exe") };
 	for (int i = 0; i < 4; i++)
 		if (cand[i])
 			te.paths[te.npaths++] = cand[i];
-	if (!strcmp(kind, "dns") && jstr(ev, "name"))
-		te.hosts[te.nhosts++] = jstr(ev, "name");
+	if (!strcmp(kind, "dns") && cap_jstr(ev, "name"))
+		te.hosts[te.nhosts++] = cap_jstr(ev, "name");
 	else if (peer) {
 		te.hosts[te.nhosts++] = peer;
 		/* the address without its port: "10.0.0.1:443" -> "10.0.0.1", "[::1]:80" -> "::1" */
@@ -547,9 +526,9 @@ static void add_evidence(struct rep_session *s, struct json_object *ev, const ch
 int rep_add_event(struct rep_session *s, struct json_object *ev)
 {
 	char line[REP_LINE_MAX];
-	const char *kind = jstr(ev, "kind"), *area = jstr(ev, "area"), *time = jstr(ev, "time");
+	const char *kind = cap_jstr(ev, "kind"), *area = cap_jstr(ev, "area"), *time = cap_jstr(ev, "time");
 	int64_t abs_t = time ? rep_parse_time(time) : -1;
-	int pid = jint(ev, "pid", -1);
+	int pid = cap_jint(ev, "pid", -1);
 
 	if (!kind || pid < 0 || abs_t < 0) {
 		s->malformed++;
@@ -566,24 +545,24 @@ int rep_add_event(struct rep_session *s, struct json_object *ev)
 	int ai = rep_area_index(area);
 	if (ai >= 0)
 		s->by_area[ai]++;
-	const char *warning = jstr(ev, "warning"), *error = jstr(ev, "error"), *device = jstr(ev, "device");
-	int64_t ret = jint(ev, "ret", 0);
+	const char *warning = cap_jstr(ev, "warning"), *error = cap_jstr(ev, "error"), *device = cap_jstr(ev, "device");
+	int64_t ret = cap_jint(ev, "ret", 0);
 	bool failed = error != NULL;
 	rep_event_line(s, ev, line, sizeof(line));
 
 	/* process tree */
 	int pi = proc_find(s, pid);
 	if (pi < 0)
-		pi = proc_new(s, pid, jint(ev, "ppid", 0), jstr(ev, "comm"), t);
+		pi = proc_new(s, pid, cap_jint(ev, "ppid", 0), cap_jstr(ev, "comm"), t);
 	if (pi >= 0) {
 		struct rep_proc *pr = &s->procs[pi];
 		pr->events++;
-		if (!strcmp(kind, "fork") && !jbool(ev, "thread")) {
-			int child = jint(ev, "child_pid", -1);
+		if (!strcmp(kind, "fork") && !cap_jbool(ev, "thread")) {
+			int child = cap_jint(ev, "child_pid", -1);
 			if (child > 0)
 				proc_new(s, child, pid, pr->comm, t);
 		} else if (!strcmp(kind, "execve") && !failed) {
-			struct json_object *argv = jget(ev, "argv");
+			struct json_object *argv = cap_jget(ev, "argv");
 			char cmd[4096];
 			size_t o = 0;
 			cmd[0] = 0;
@@ -598,21 +577,21 @@ int rep_add_event(struct rep_session *s, struct json_object *ev)
 			free(pr->cmdline);
 			pr->cmdline = strdup(cmd);
 			free(pr->exe);
-			pr->exe = jstr(ev, "exe") ? rep_safe(jstr(ev, "exe")) : NULL;
-			rep_safe_into(pr->comm, sizeof(pr->comm), jstr(ev, "comm") ? jstr(ev, "comm") : pr->comm);
+			pr->exe = cap_jstr(ev, "exe") ? rep_safe(cap_jstr(ev, "exe")) : NULL;
+			rep_safe_into(pr->comm, sizeof(pr->comm), cap_jstr(ev, "comm") ? cap_jstr(ev, "comm") : pr->comm);
 			pr->execs++;
 		} else if (!strcmp(kind, "exit")) {
-			const char *sig = jstr(ev, "signal");
+			const char *sig = cap_jstr(ev, "signal");
 			if (sig)
 				rep_safe_into(pr->exit, sizeof(pr->exit), sig);
 			else
-				snprintf(pr->exit, sizeof(pr->exit), "exit %lld", (long long)jint(ev, "exit_code", 0));
+				snprintf(pr->exit, sizeof(pr->exit), "exit %lld", (long long)cap_jint(ev, "exit_code", 0));
 			pr->has_exit = true;
 			pr->end_ns = t;
-			uint64_t cpu = (uint64_t)jint(ev, "utime_ns", 0) + (uint64_t)jint(ev, "stime_ns", 0);
+			uint64_t cpu = (uint64_t)cap_jint(ev, "utime_ns", 0) + (uint64_t)cap_jint(ev, "stime_ns", 0);
 			pr->cpu_ns = cpu;
 			s->cpu_ns += cpu;
-			pr->maxrss_kb = jint(ev, "maxrss_kb", 0);
+			pr->maxrss_kb = cap_jint(ev, "maxrss_kb", 0);
 			if (pr->maxrss_kb > s->maxrss_kb)
 				s->maxrss_kb = pr->maxrss_kb;
 		}
@@ -631,8 +610,8 @@ int rep_add_event(struct rep_session *s, struct json_object *ev)
 			continue;
 		s->files[fi].access |= ft.access[i];
 		s->files[fi].events++;
-		if (is_kind(kind, k_open) && jint(ev, "fd", -1) >= 0)
-			fd_remember(s, pid, jint(ev, "fd", -1), fi, -1);
+		if (is_kind(kind, k_open) && cap_jint(ev, "fd", -1) >= 0)
+			fd_remember(s, pid, cap_jint(ev, "fd", -1), fi, -1);
 	}
 
 	/* hosts */
@@ -651,14 +630,14 @@ int rep_add_event(struct rep_session *s, struct json_object *ev)
 			if (failed && !inprogress)
 				h->failed++;
 			else if (!strcmp(kind, "connect"))
-				h->connects++, fd_remember(s, pid, jint(jget(ev, "args"), "fd", -1), -1, hi);
+				h->connects++, fd_remember(s, pid, cap_jint(cap_jget(ev, "args"), "fd", -1), -1, hi);
 			else if (!strncmp(kind, "accept", 6))
-				h->accepts++, fd_remember(s, pid, jint(ev, "fd", ret), -1, hi);
+				h->accepts++, fd_remember(s, pid, cap_jint(ev, "fd", ret), -1, hi);
 			else if (is_kind(kind, k_send) || is_kind(kind, k_recv)) {
 				/* a connected socket's bytes come from its totals at close; count the
 				 * call's own bytes only when that close will not credit this host */
 				bool send = is_kind(kind, k_send);
-				struct fd_node *n = fd_take(s, pid, jint(jget(ev, "args"), "fd", -1), false);
+				struct fd_node *n = fd_take(s, pid, cap_jint(cap_jget(ev, "args"), "fd", -1), false);
 				uint64_t bytes = n && n->host == hi ? 0 : ret > 0 ? (uint64_t)ret : 0;
 				if (send)
 					h->sends++, h->sent_bytes += bytes;
@@ -669,14 +648,14 @@ int rep_add_event(struct rep_session *s, struct json_object *ev)
 	}
 
 	/* bytes per fd, reported at close */
-	struct json_object *io = jget(ev, "io");
+	struct json_object *io = cap_jget(ev, "io");
 	if (io) {
-		uint64_t rb = jint(io, "read_bytes", 0), wb = jint(io, "write_bytes", 0);
+		uint64_t rb = cap_jint(io, "read_bytes", 0), wb = cap_jint(io, "write_bytes", 0);
 		s->io_read += rb;
 		s->io_written += wb;
 		struct fd_node *n = NULL;
 		if (!strcmp(kind, "close"))
-			n = fd_take(s, pid, jint(jget(ev, "args"), "fd", -1), false);
+			n = fd_take(s, pid, cap_jint(cap_jget(ev, "args"), "fd", -1), false);
 		if (n) {
 			if (n->file >= 0)
 				s->files[n->file].read_bytes += rb, s->files[n->file].write_bytes += wb;
@@ -685,12 +664,12 @@ int rep_add_event(struct rep_session *s, struct json_object *ev)
 		}
 	}
 	if (!strcmp(kind, "close"))
-		fd_take(s, pid, jint(jget(ev, "args"), "fd", -1), true);
+		fd_take(s, pid, cap_jint(cap_jget(ev, "args"), "fd", -1), true);
 
 	/* devices */
 	if (device) {
 		char cls[32], dp[4096];
-		const char *p = jstr(ev, "path") ? jstr(ev, "path") : jstr(ev, "fd_path");
+		const char *p = cap_jstr(ev, "path") ? cap_jstr(ev, "path") : cap_jstr(ev, "fd_path");
 		rep_safe_into(cls, sizeof(cls), device);
 		dp[0] = 0;
 		if (p)
@@ -729,7 +708,7 @@ int rep_add_event(struct rep_session *s, struct json_object *ev)
 	}
 	if (area && !strcmp(area, "cred"))
 		lines_add(&s->creds, line);
-	else if (!strcmp(kind, "execve") && (jbool(ev, "setuid") || jbool(ev, "setgid")))
+	else if (!strcmp(kind, "execve") && (cap_jbool(ev, "setuid") || cap_jbool(ev, "setgid")))
 		lines_add(&s->creds, line);
 	if (area && !strcmp(area, "ns"))
 		lines_add(&s->namespaces, line);
@@ -764,21 +743,21 @@ void rep_set_summary(struct rep_session *s, struct json_object *sum)
 {
 	const char *v;
 	s->have_summary = true;
-	if ((v = jstr(sum, "session")))
+	if ((v = cap_jstr(sum, "session")))
 		rep_safe_into(s->id, sizeof(s->id), v);
-	if ((v = jstr(sum, "command")))
+	if ((v = cap_jstr(sum, "command")))
 		rep_safe_into(s->command, sizeof(s->command), v);
-	if ((v = jstr(sum, "user")))
+	if ((v = cap_jstr(sum, "user")))
 		rep_safe_into(s->user, sizeof(s->user), v);
-	if ((v = jstr(sum, "final_hash")))
+	if ((v = cap_jstr(sum, "final_hash")))
 		rep_safe_into(s->final_hash, sizeof(s->final_hash), v);
-	s->exit_status = jint(sum, "exit_status", -1);
-	struct json_object *d = jget(sum, "duration_s");
+	s->exit_status = cap_jint(sum, "exit_status", -1);
+	struct json_object *d = cap_jget(sum, "duration_s");
 	if (d && (json_object_is_type(d, json_type_double) || json_object_is_type(d, json_type_int)))
 		s->duration_s = json_object_get_double(d);
-	s->summary_recorded = jint(sum, "events_recorded", 0);
-	s->summary_lost = jint(sum, "events_lost", 0);
-	s->peak_rss_kb = jint(sum, "peak_rss_kb", 0);
+	s->summary_recorded = cap_jint(sum, "events_recorded", 0);
+	s->summary_lost = cap_jint(sum, "events_lost", 0);
+	s->peak_rss_kb = cap_jint(sum, "peak_rss_kb", 0);
 }
 
 static int file_cmp(const void *a, const void *b)

@@ -13,6 +13,7 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <json-c/json.h>
+#include "format/jsonget.h"
 #include "format/describe.h"
 #include "format/escape.h"
 #include "format/names.h"
@@ -441,19 +442,7 @@ static void upsert_file(struct cap_store *st, const char *path, uint32_t plen, c
 	}
 }
 
-static const char *jstr(json_object *o, const char *k)
-{
-	json_object *v;
-	return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string)
-		       ? json_object_get_string(v) : NULL;
-}
 
-static int64_t jint(json_object *o, const char *k, int64_t dflt)
-{
-	json_object *v;
-	return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_int)
-		       ? json_object_get_int64(v) : dflt;
-}
 
 /* processes: fork starts a row, execve fills it, exit ends it (JSON parsed: these are rare). */
 static void process_event(struct cap_store *st, const struct qent *e, const char *kind, const char *comm,
@@ -471,7 +460,7 @@ static void process_event(struct cap_store *st, const struct qent *e, const char
 	if (is_fork) {
 		sqlite3_stmt *s = st->ins_proc;
 		sqlite3_bind_int64(s, 1, st->sid);
-		sqlite3_bind_int64(s, 2, jint(o, "child_pid", e->pid));
+		sqlite3_bind_int64(s, 2, cap_jint(o, "child_pid", e->pid));
 		sqlite3_bind_int64(s, 3, e->pid);
 		sqlite3_bind_int64(s, 4, e->time_ns);
 		sqlite3_bind_int64(s, 5, e->uid);
@@ -490,24 +479,24 @@ static void process_event(struct cap_store *st, const struct qent *e, const char
 			json_object *cred;
 			int64_t uid = e->uid;
 			if (json_object_object_get_ex(o, "cred", &cred))
-				uid = jint(cred, "uid", uid);
+				uid = cap_jint(cred, "uid", uid);
 			if (!getpwuid_r((uid_t)uid, &pw, pwbuf, sizeof(pwbuf), &pwp) && pwp)
 				snprintf(user, sizeof(user), "%s", pw.pw_name);
 			bind_opt(s, 3, json_object_object_get_ex(o, "argv", &argv)
 					       ? json_object_to_json_string_ext(argv, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : NULL);
-			bind_opt(s, 4, jstr(o, "exe"));
-			bind_opt(s, 5, jstr(o, "cwd"));
+			bind_opt(s, 4, cap_jstr(o, "exe"));
+			bind_opt(s, 5, cap_jstr(o, "cwd"));
 			sqlite3_bind_int64(s, 6, uid);
 			bind_opt(s, 7, user[0] ? user : NULL);
 			bind_opt(s, 8, comm);
-			bind_opt(s, 9, jstr(o, "image_sha256"));
+			bind_opt(s, 9, cap_jstr(o, "image_sha256"));
 		} else {
 			sqlite3_bind_int64(s, 3, e->time_ns);
-			sqlite3_bind_int64(s, 4, jint(o, "status", 0));
-			int64_t code = jint(o, "exit_code", -1);
+			sqlite3_bind_int64(s, 4, cap_jint(o, "status", 0));
+			int64_t code = cap_jint(o, "exit_code", -1);
 			if (code >= 0)
 				sqlite3_bind_int64(s, 5, code);
-			bind_opt(s, 6, jstr(o, "signal"));
+			bind_opt(s, 6, cap_jstr(o, "signal"));
 		}
 		/* step without clearing the bindings: the update may run twice */
 		int rc = sqlite3_step(s);
@@ -538,7 +527,7 @@ static void named_event(struct cap_store *st, const struct qent *e, const char *
 	if (!o)
 		return;
 	if (!strcmp(kind, "dns")) {
-		const char *name = jstr(o, "name");
+		const char *name = cap_jstr(o, "name");
 		if (name && json_object_object_get_ex(o, "addresses", &addrs) &&
 		    json_object_is_type(addrs, json_type_array)) {
 			size_t n = json_object_array_length(addrs);
@@ -555,7 +544,7 @@ static void named_event(struct cap_store *st, const struct qent *e, const char *
 			}
 		}
 	} else {
-		const char *role = jstr(o, "role"), *sha = jstr(o, "sha256");
+		const char *role = cap_jstr(o, "role"), *sha = cap_jstr(o, "sha256");
 		if (sha && (!role || !strcmp(role, "exe"))) {
 			sqlite3_stmt *s = st->up_image;
 			sqlite3_bind_int64(s, 1, st->sid);
