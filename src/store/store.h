@@ -17,8 +17,9 @@
 #define CAP_STORE_QUEUE_MIB   8       /* default queue size (memory cap of the queue) */
 #define CAP_STORE_CACHE_MIB   16      /* SQLite page cache (memory cap of the writer) */
 #define CAP_STORE_COMMIT_MS   50      /* longest wait between commits while events arrive */
+#define CAP_STORE_SYNC_MS     1000    /* longest time between commits that wait for the disk */
 #define CAP_STORE_BATCH_MAX   100000  /* most events in one transaction */
-#define CAP_STORE_NICE        10      /* the writer thread's nice value */
+#define CAP_STORE_NICE        10      /* the writer thread's nice value when SCHED_IDLE is refused */
 
 struct cap_store;
 
