@@ -185,10 +185,30 @@ pid_t cap_spawn(char *const argv[], const struct cap_user *u, struct cap_cgroup 
 	close(go[0]);
 	close(ready[1]);
 	close(ep[1]);
-	ret = 0;
-	if (read(ready[0], &c, 1) == 1) /* else it failed before exec and says why on ep */
-		ret = cap_cgroup_add(cg, pid);
+	ssize_t r;
+	do
+		r = read(ready[0], &c, 1);
+	while (r < 0 && errno == EINTR);
 	close(ready[0]);
+	if (r != 1) {
+		/* it failed before it was ready (privileges) and says why on ep, or died: it must
+		 * never be sent the go byte, which would let it run untraced */
+		ssize_t n;
+		do
+			n = read(ep[0], &e, sizeof(e));
+		while (n < 0 && errno == EINTR);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(go[1]);
+		close(ep[0]);
+		if (n == sizeof(e)) {
+			snprintf(err, errsz, "cannot run %s as %s: %s", argv[0], u->name, strerror(e));
+			return -e;
+		}
+		snprintf(err, errsz, "cannot start %s: the child exited before exec", argv[0]);
+		return -ECHILD;
+	}
+	ret = cap_cgroup_add(cg, pid);
 	if (ret) {
 		snprintf(err, errsz, "cannot move the agent into cgroup %s: %s", cg->path, strerror(-ret));
 		kill(pid, SIGKILL);
@@ -201,7 +221,10 @@ pid_t cap_spawn(char *const argv[], const struct cap_user *u, struct cap_cgroup 
 		/* the child died before exec (it reports why on ep) */
 	}
 	close(go[1]);
-	ssize_t n = read(ep[0], &e, sizeof(e));
+	ssize_t n;
+	do
+		n = read(ep[0], &e, sizeof(e));
+	while (n < 0 && errno == EINTR);
 	close(ep[0]);
 	if (n == sizeof(e)) {
 		waitpid(pid, NULL, 0);
