@@ -44,7 +44,9 @@ class TestExeIdentity(CapsuleTest):
         with open(cls.script, "w") as f:
             f.write(SCRIPT)
         os.chmod(cls.script, 0o755)
-        cmd = "/bin/true; ./hello.sh; cp /bin/true ./mytrue; ./mytrue; " + WRITTEN + "; /bin/true"
+        # the pause lets the first hash of /bin/true finish (and the reader see it) before the
+        # last exec, which the cache then answers on its own line
+        cmd = "/bin/true; ./hello.sh; cp /bin/true ./mytrue; ./mytrue; " + WRITTEN + "; sleep 0.5; /bin/true"
         cls.s = run_capsule("exe", ["sh", "-c", cmd], opts=["--tree"], cwd=d)
 
     def execs(self, **match):
