@@ -15,6 +15,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
+#include "../tests/recbuild.h"
 #include "enrich/view.h"
 #include "format/json.h"
 #include "format/text.h"
@@ -22,39 +23,15 @@
 #include "store/store.h"
 #include "trace/decode.h"
 
-struct builder {
-	uint8_t buf[CAP_REC_MAX];
-	size_t off;
-};
-
 static struct cap_rec *rec_start(struct builder *b, int type, int nr, uint32_t pid, const char *comm)
 {
-	struct cap_rec *r = (void *)b->buf;
-	memset(r, 0, sizeof(*r));
-	r->type = type;
-	r->nr = nr;
-	r->pid = r->tid = pid;
+	struct cap_rec *r = rec_header(b, type, nr, pid, comm);
 	r->ppid = pid > 1000 ? 1000 + (pid - 1000) / 8 : 1;
 	r->uid = r->euid = r->gid = 1000;
-	snprintf(r->comm, sizeof(r->comm), "%s", comm);
-	b->off = sizeof(*r);
 	return r;
 }
 
-static void field(struct builder *b, int type, int arg, const void *data, size_t len)
-{
-	struct cap_field f = { .len = len, .type = type, .arg = arg };
-	memcpy(b->buf + b->off, &f, sizeof(f));
-	memcpy(b->buf + b->off + sizeof(f), data, len);
-	b->off += sizeof(f) + len;
-	((struct cap_rec *)b->buf)->nfields++;
-}
 
-static size_t finish(struct builder *b)
-{
-	((struct cap_rec *)b->buf)->size = b->off;
-	return b->off;
-}
 
 static double now_s(void)
 {

@@ -310,7 +310,8 @@ __noinline int add_kernel_str(__u32 type, __u32 arg, __u64 kptr)
 	return 0;
 }
 
-/* len bytes of user memory (a sockaddr, a hostname, an int[2]). */
+/* len bytes of user memory (a sockaddr, a hostname, an int[2]; at most USER_BUF_MAX), or the
+ * first bytes of a buffer a call moved (CAP_F_DATA: at most CAP_DATA_MAX). */
 __noinline int add_user_buf(__u32 type, __u32 arg, __u64 uptr, __u64 len)
 {
 	struct scratch *s = get_scratch();
@@ -319,17 +320,13 @@ __noinline int add_user_buf(__u32 type, __u32 arg, __u64 uptr, __u64 len)
 	void *dst = field_data(s);
 	if (!dst)
 		return 0;
-	if (len > USER_BUF_MAX)
-		len = USER_BUF_MAX;
+	__u64 max = type == CAP_F_DATA ? CAP_DATA_MAX : USER_BUF_MAX;
+	if (len > max)
+		len = max;
 	if (bpf_probe_read_user(dst, len, (void *)uptr))
 		return 0;
 	field_commit(s, type, arg, len);
 	return 0;
-}
-
-static __always_inline int add_user_bytes(__u32 type, __u32 arg, __u64 uptr, __u64 len)
-{
-	return add_user_buf(type, arg, uptr, len);
 }
 
 __noinline int add_user_u64(__u32 arg, __u64 uptr)

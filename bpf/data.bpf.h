@@ -80,20 +80,9 @@ __noinline __u32 data_plan(__s32 fd, __u32 out, __u64 sa_uptr)
 }
 
 /* len bytes (at most CAP_DATA_MAX) of user memory as a CAP_F_DATA field. */
-__noinline int add_data(__u32 arg, __u64 uptr, __u64 len)
+static __always_inline int add_data(__u32 arg, __u64 uptr, __u64 len)
 {
-	struct scratch *s = get_scratch();
-	if (!s || !uptr || len == 0)
-		return 0;
-	void *dst = field_data(s);
-	if (!dst)
-		return 0;
-	if (len > CAP_DATA_MAX)
-		len = CAP_DATA_MAX;
-	if (bpf_probe_read_user(dst, len, (void *)uptr))
-		return 0;
-	field_commit(s, CAP_F_DATA, arg, len);
-	return 0;
+	return add_user_buf(CAP_F_DATA, arg, uptr, len);
 }
 
 struct user_iovec {

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli/cli.h"
+#include "format/escape.h"
 #include "session/registry.h"
 
 struct watch_opts {
@@ -210,6 +211,11 @@ int cmd_watch(int argc, char **argv)
 		if (have_t < 0 || have_j < 0)
 			break;
 		if (have_t && have_j) {
+			/* a log folder can come from anywhere: nothing in it may drive the terminal */
+			size_t n = cap_terminal_sanitize(tl, tlen - 1);
+			tl[n] = '\n';
+			tl[n + 1] = 0;
+			cap_terminal_sanitize(jl, jlen - 1);
 			if (wanted(&o, jl)) {
 				if (o.color)
 					print_colored(tl, jl);

@@ -171,27 +171,7 @@ void cap_exe_image_json(struct sbuf *b, const struct cap_exeresult *r, uint64_t 
 	const struct cap_rec *h = &r->job.hdr;
 	char hex[65];
 
-	sb_puts(b, "{\"seq\":");
-	sb_u64(b, seq);
-	json_key(b, "time");
-	cap_json_time(b, realtime_ns);
-	sb_puts(b, ",\"kind\":\"image\",\"area\":\"proc\"");
-	json_key(b, "pid");
-	sb_u64(b, h->pid);
-	json_key(b, "tid");
-	sb_u64(b, h->tid);
-	json_key(b, "ppid");
-	sb_u64(b, h->ppid);
-	json_key(b, "uid");
-	sb_u64(b, h->uid);
-	json_key(b, "euid");
-	sb_u64(b, h->euid);
-	json_key(b, "gid");
-	sb_u64(b, h->gid);
-	json_key(b, "comm");
-	sb_json_str(b, h->comm, strnlen(h->comm, CAP_COMM_LEN));
-	json_key(b, "cgroup");
-	sb_u64(b, h->cgroup);
+	cap_json_head(b, seq, realtime_ns, "image", "proc", h);
 	json_key(b, "exec_seq");
 	sb_u64(b, r->job.exec_seq);
 	json_key(b, "role");

@@ -36,20 +36,7 @@ void cap_dns_json_line(struct sbuf *b, const struct cap_dns_event *e, uint64_t s
 	const struct cap_dns_msg *m = e->answer;
 	char tmp[32];
 
-	sb_puts(b, "{\"seq\":");
-	sb_u64(b, seq);
-	key(b, "time");
-	cap_json_time(b, realtime_ns);
-	sb_puts(b, ",\"kind\":\"dns\",\"area\":\"net\"");
-	kv_u64(b, "pid", e->hdr.pid);
-	kv_u64(b, "tid", e->hdr.tid);
-	kv_u64(b, "ppid", e->hdr.ppid);
-	kv_u64(b, "uid", e->hdr.uid);
-	kv_u64(b, "euid", e->hdr.euid);
-	kv_u64(b, "gid", e->hdr.gid);
-	key(b, "comm");
-	sb_json_str(b, e->hdr.comm, strnlen(e->hdr.comm, CAP_COMM_LEN));
-	kv_u64(b, "cgroup", e->hdr.cgroup);
+	cap_json_head(b, seq, realtime_ns, "dns", "net", &e->hdr);
 	key(b, "fd");
 	sb_i64(b, e->fd);
 	key(b, "transport");

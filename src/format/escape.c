@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 enum byte_kind {
 	B_HEX = 0, /* control byte, DEL, stray continuation, C0/C1 overlong lead, F5..FF */
@@ -299,23 +300,53 @@ size_t cap_json_escape(char *out, size_t outsz, const char *s, size_t len)
 	return o;
 }
 
+/* The length of the character at p (1 for a byte that is not one) and whether a terminal can
+ * show it as is (see cap_put_terminal_safe). */
+static size_t terminal_char(const unsigned char *p, size_t avail, bool *safe)
+{
+	enum byte_kind kind = byte_kinds[p[0]];
+	if (kind == B_PLAIN || p[0] == '\\' || p[0] == '"' || p[0] == '\t') {
+		*safe = true;
+		return 1;
+	}
+	size_t n = kind >= B_LEAD2 ? utf8_valid_len(p, avail, kind) : 0;
+	*safe = n && !utf8_is_unsafe(p, n);
+	return n ? n : 1;
+}
+
 void cap_put_terminal_safe(FILE *f, const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
+	size_t i = 0, run = 0; /* bytes p[i - run .. i) are safe and not written yet */
 	while (i < len) {
-		enum byte_kind kind = byte_kinds[p[i]];
-		if (kind == B_PLAIN || p[i] == '\\' || p[i] == '"' || p[i] == '\t') {
-			fputc(p[i++], f);
-			continue;
-		}
-		size_t n = kind >= B_LEAD2 ? utf8_valid_len(p + i, len - i, kind) : 0;
-		if (n && !utf8_is_unsafe(p + i, n)) {
-			fwrite(p + i, 1, n, f);
-			i += n;
-		} else {
+		bool safe;
+		size_t n = terminal_char(p + i, len - i, &safe);
+		if (!safe) {
+			fwrite(p + i - run, 1, run, f);
 			fputc('?', f);
-			i += n ? n : 1;
+			run = 0;
+		} else {
+			run += n;
 		}
+		i += n;
 	}
+	fwrite(p + i - run, 1, run, f);
+}
+
+size_t cap_terminal_sanitize(char *s, size_t len)
+{
+	unsigned char *p = (unsigned char *)s;
+	size_t i = 0, o = 0;
+	while (i < len) {
+		bool safe;
+		size_t n = terminal_char(p + i, len - i, &safe);
+		if (safe)
+			memmove(p + o, p + i, n), o += n;
+		else
+			p[o++] = '?';
+		i += n;
+	}
+	if (o < len)
+		p[o] = 0;
+	return o;
 }

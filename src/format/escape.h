@@ -29,5 +29,8 @@ size_t cap_json_escape(char *out, size_t outsz, const char *s, size_t len);
  * and \t replaced by '?': nothing that moves the cursor or reorders the line gets through,
  * and a correctly escaped line is printed unchanged. */
 void cap_put_terminal_safe(FILE *f, const char *s, size_t len);
+/* The same filter in place (the text never grows); NUL-terminates when it shrank. Returns the
+ * new length. */
+size_t cap_terminal_sanitize(char *s, size_t len);
 
 #endif

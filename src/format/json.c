@@ -375,6 +375,25 @@ static void exec_fields(struct sbuf *b, const struct cap_event *ev, const struct
 		kv_cstr(b, "image_status", v->image_note);
 }
 
+void cap_json_head(struct sbuf *b, uint64_t seq, int64_t realtime_ns, const char *kind, const char *area,
+		   const struct cap_rec *h)
+{
+	sb_puts(b, "{\"seq\":");
+	sb_u64(b, seq);
+	key(b, "time");
+	cap_json_time(b, realtime_ns);
+	kv_cstr(b, "kind", kind);
+	kv_cstr(b, "area", area);
+	kv_u64(b, "pid", h->pid);
+	kv_u64(b, "tid", h->tid);
+	kv_u64(b, "ppid", h->ppid);
+	kv_u64(b, "uid", h->uid);
+	kv_u64(b, "euid", h->euid);
+	kv_u64(b, "gid", h->gid);
+	kv_str(b, "comm", h->comm, strnlen(h->comm, CAP_COMM_LEN));
+	kv_u64(b, "cgroup", h->cgroup);
+}
+
 void cap_json_event(struct sbuf *b, const struct cap_event *ev, const struct cap_view *v)
 {
 	char tmp[64];
@@ -382,20 +401,7 @@ void cap_json_event(struct sbuf *b, const struct cap_event *ev, const struct cap
 	if (v->device && area == AREA_file)
 		area = AREA_dev;
 
-	sb_puts(b, "{\"seq\":");
-	sb_u64(b, ev->seq);
-	key(b, "time");
-	cap_json_time(b, ev->realtime_ns);
-	kv_cstr(b, "kind", cap_event_kind(ev));
-	kv_cstr(b, "area", cap_area_name(area));
-	kv_u64(b, "pid", ev->hdr.pid);
-	kv_u64(b, "tid", ev->hdr.tid);
-	kv_u64(b, "ppid", ev->hdr.ppid);
-	kv_u64(b, "uid", ev->hdr.uid);
-	kv_u64(b, "euid", ev->hdr.euid);
-	kv_u64(b, "gid", ev->hdr.gid);
-	kv_str(b, "comm", ev->hdr.comm, strnlen(ev->hdr.comm, CAP_COMM_LEN));
-	kv_u64(b, "cgroup", ev->hdr.cgroup);
+	cap_json_head(b, ev->seq, ev->realtime_ns, cap_event_kind(ev), cap_area_name(area), &ev->hdr);
 
 	switch (ev->hdr.type) {
 	case CAP_REC_SYSCALL:

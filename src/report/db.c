@@ -43,16 +43,7 @@ static int read_events(struct rep_session *s, sqlite3 *db, sqlite3_stmt *st, con
 			s->malformed++;
 			continue;
 		}
-		json_tokener_reset(tok);
-		struct json_object *ev = json_tokener_parse_ex(tok, text, len);
-		if (!ev || json_tokener_get_parse_end(tok) != (size_t)len || !json_object_is_type(ev, json_type_object)) {
-			s->malformed++;
-			json_object_put(ev);
-			continue;
-		}
-		r = rep_add_event(s, ev);
-		json_object_put(ev);
-		if (r)
+		if ((r = rep_add_json(s, tok, text, len)))
 			break;
 	}
 	json_tokener_free(tok);

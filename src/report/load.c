@@ -88,16 +88,7 @@ int rep_load_jsonl(struct rep_session *s, const char *file, char *err, size_t er
 		line[--len] = 0;
 		if (!len)
 			continue;
-		json_tokener_reset(tok);
-		struct json_object *ev = json_tokener_parse_ex(tok, line, len);
-		if (!ev || json_tokener_get_parse_end(tok) != len || !json_object_is_type(ev, json_type_object)) {
-			s->malformed++;
-			json_object_put(ev);
-			continue;
-		}
-		r = rep_add_event(s, ev);
-		json_object_put(ev);
-		if (r)
+		if ((r = rep_add_json(s, tok, line, len)))
 			break;
 	}
 	if (ferror(f) && !r) {

@@ -794,3 +794,17 @@ void rep_finish(struct rep_session *s)
 	if (!s->duration_s && s->last_ns > 0)
 		s->duration_s = s->last_ns / 1e9;
 }
+
+int rep_add_json(struct rep_session *s, struct json_tokener *tok, const char *text, size_t len)
+{
+	json_tokener_reset(tok);
+	struct json_object *ev = len <= INT32_MAX ? json_tokener_parse_ex(tok, text, (int)len) : NULL;
+	if (!ev || json_tokener_get_parse_end(tok) != len || !json_object_is_type(ev, json_type_object)) {
+		s->malformed++;
+		json_object_put(ev);
+		return 0;
+	}
+	int r = rep_add_event(s, ev);
+	json_object_put(ev);
+	return r;
+}

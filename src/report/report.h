@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 struct json_object;
+struct json_tokener;
 struct rep_template;
 
 /* Caps: every table an agent can grow is bounded; what does not fit is counted and the
@@ -141,6 +142,9 @@ void rep_session_free(struct rep_session *s);
 /* Adds one event (an events.jsonl object). Never fails on odd input: missing or mistyped
  * fields are skipped. Returns 0 or -ENOMEM. */
 int rep_add_event(struct rep_session *s, struct json_object *ev);
+/* Parses one record's text (a JSONL line or a database's json column) and adds it; text that
+ * is not one JSON object is counted as malformed. Returns what rep_add_event returns. */
+int rep_add_json(struct rep_session *s, struct json_tokener *tok, const char *text, size_t len);
 /* Takes what summary.json (or the store's sessions row) says about the session. */
 void rep_set_summary(struct rep_session *s, struct json_object *sum);
 /* Sorts the tables for output (sensitive files first, then by directory). */

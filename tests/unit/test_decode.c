@@ -9,44 +9,21 @@
 #include <fcntl.h>
 #include <sys/syscall.h>
 #include <cmocka.h>
+#include "../recbuild.h"
 #include "trace/decode.h"
 #include "enrich/view.h"
 #include "format/text.h"
 #include "format/json.h"
 
-struct builder {
-	uint8_t buf[CAP_REC_MAX];
-	size_t off;
-};
-
 static struct cap_rec *rec_start(struct builder *b, int type, int nr)
 {
-	struct cap_rec *r = (void *)b->buf;
-	memset(b, 0, sizeof(*b));
-	r->type = type;
-	r->nr = nr;
-	r->pid = r->tid = 4321;
+	struct cap_rec *r = rec_header(b, type, nr, 4321, "python3");
 	r->ppid = 1;
 	r->uid = r->euid = 1000;
-	strcpy(r->comm, "python3");
-	b->off = sizeof(*r);
 	return r;
 }
 
-static void field(struct builder *b, int type, int arg, const void *data, size_t len)
-{
-	struct cap_field f = { .len = len, .type = type, .arg = arg };
-	memcpy(b->buf + b->off, &f, sizeof(f));
-	memcpy(b->buf + b->off + sizeof(f), data, len);
-	b->off += sizeof(f) + len;
-	((struct cap_rec *)b->buf)->nfields++;
-}
 
-static size_t finish(struct builder *b)
-{
-	((struct cap_rec *)b->buf)->size = b->off;
-	return b->off;
-}
 
 static void render(const void *data, size_t size, char *text, char *json)
 {

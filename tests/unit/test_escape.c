@@ -315,6 +315,12 @@ static void test_terminal_safe(void **state)
 	fclose(f);
 	assert_string_equal(out, "ok \\x1b \"q\" caf\xc3\xa9 ?[2J ? ? ? ? end");
 	free(out);
+	/* the same filter in place */
+	char copy[sizeof(in)];
+	memcpy(copy, in, sizeof(in));
+	size_t m = cap_terminal_sanitize(copy, sizeof(in) - 1);
+	assert_int_equal(m, strlen("ok \\x1b \"q\" caf\xc3\xa9 ?[2J ? ? ? ? end"));
+	assert_string_equal(copy, "ok \\x1b \"q\" caf\xc3\xa9 ?[2J ? ? ? ? end");
 }
 
 int main(void)

@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <cmocka.h>
+#include "../recbuild.h"
 #include "enrich/fdtable.h"
 #include "enrich/fdseed.h"
 #include "enrich/view.h"
@@ -159,32 +160,13 @@ static void test_close_range(void **state)
 
 /* ---- whole events ---- */
 
-struct builder {
-	uint8_t buf[CAP_REC_MAX];
-	size_t off;
-};
-
 static struct cap_rec *rec(struct builder *b, int type, int nr, uint32_t pid, const char *comm, long ret)
 {
-	struct cap_rec *r = (void *)b->buf;
-	memset(b, 0, sizeof(*b));
-	r->type = type;
-	r->nr = nr;
-	r->pid = r->tid = pid;
+	struct cap_rec *r = rec_header(b, type, nr, pid, comm);
 	r->ret = ret;
-	strcpy(r->comm, comm);
-	b->off = sizeof(*r);
 	return r;
 }
 
-static void field(struct builder *b, int type, int arg, const void *data, size_t len)
-{
-	struct cap_field f = { .len = len, .type = type, .arg = arg };
-	memcpy(b->buf + b->off, &f, sizeof(f));
-	memcpy(b->buf + b->off + sizeof(f), data, len);
-	b->off += sizeof(f) + len;
-	((struct cap_rec *)b->buf)->nfields++;
-}
 
 static struct cap_event ev;
 static struct cap_view view;

@@ -7,35 +7,25 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <cmocka.h>
+#include "../recbuild.h"
 #include "trace/decode.h"
 #include "enrich/view.h"
 #include "format/text.h"
 #include "format/json.h"
 
-static uint8_t buf[CAP_REC_MAX];
-static size_t off;
+static struct builder rb; /* the record under construction */
 static char text[65536], json[65536];
 
 static struct cap_rec *rec(int nr, long ret)
 {
-	struct cap_rec *r = (void *)buf;
-	memset(buf, 0, sizeof(buf));
-	r->type = CAP_REC_SYSCALL;
-	r->nr = nr;
-	r->pid = r->tid = 4321;
+	struct cap_rec *r = rec_header(&rb, CAP_REC_SYSCALL, nr, 4321, "agent");
 	r->ret = ret;
-	strcpy(r->comm, "agent");
-	off = sizeof(*r);
 	return r;
 }
 
-static void field(int type, int arg, const void *data, size_t len)
+static void add(int type, int arg, const void *data, size_t len)
 {
-	struct cap_field f = { .len = len, .type = type, .arg = arg };
-	memcpy(buf + off, &f, sizeof(f));
-	memcpy(buf + off + sizeof(f), data, len);
-	off += sizeof(f) + len;
-	((struct cap_rec *)buf)->nfields++;
+	field(&rb, type, arg, data, len);
 }
 
 static void render(size_t preview_max, const char *dns_name)
@@ -44,8 +34,7 @@ static void render(size_t preview_max, const char *dns_name)
 	static struct cap_view v;
 	struct sbuf b;
 	struct cap_text_opts o = { .color = false, .max_str = 256 };
-	((struct cap_rec *)buf)->size = off;
-	assert_int_equal(cap_decode(&ev, buf, off), 0);
+	assert_int_equal(cap_decode(&ev, rb.buf, finish(&rb)), 0);
 	v.preview_max = preview_max;
 	cap_view_build(&v, &ev);
 	v.dns = dns_name;
@@ -61,7 +50,7 @@ static void test_write_preview(void **state)
 	struct cap_rec *r = rec(__NR_write, 6);
 	r->args[0] = 1;
 	r->args[2] = 6;
-	field(CAP_F_DATA, 1, "hello\n", 6);
+	add(CAP_F_DATA, 1, "hello\n", 6);
 	render(64, NULL);
 	assert_non_null(strstr(text, "write fd=1 count=6 data=\"hello\\n\" -> 6\n"));
 	assert_non_null(strstr(json, "\"data\":\"hello\\\\n\",\"data_len\":6,\"data_total\":6,\"data_truncated\":false"));
@@ -74,7 +63,7 @@ static void test_preview_cut_and_escaped(void **state)
 	r->args[0] = 2;
 	r->args[2] = 200;
 	/* the kernel captured 16 bytes; the session shows 8 */
-	field(CAP_F_DATA, 1, "\x1b[2J\x07\x00zz0123456789", 16);
+	add(CAP_F_DATA, 1, "\x1b[2J\x07\x00zz0123456789", 16);
 	render(8, NULL);
 	assert_non_null(strstr(text, "data=\"\\x1b[2J\\x07\\x00zz\" (8 of 200 bytes) -> 200"));
 	assert_null(strchr(text, '\x1b'));
@@ -91,7 +80,7 @@ static void test_connect_dns_name(void **state)
 	struct cap_rec *r = rec(__NR_connect, 0);
 	r->args[0] = 5;
 	uint8_t sa[16] = { 2, 0, 0x01, 0xbb, 142, 251, 32, 110 };
-	field(CAP_F_SOCKADDR, 1, sa, sizeof(sa));
+	add(CAP_F_SOCKADDR, 1, sa, sizeof(sa));
 	render(64, "www.googleapis.com\x1b");
 	assert_non_null(strstr(text, "addr=142.251.32.110:443 (dns=www.googleapis.com\\x1b) -> 0"));
 	assert_non_null(strstr(json, "\"addr\":{\"address\":\"142.251.32.110:443\",\"family\":\"AF_INET\",\"dns\":\"www.googleapis.com\\\\x1b\"}"));

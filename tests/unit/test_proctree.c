@@ -8,36 +8,19 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "../recbuild.h"
 #include "enrich/proctree.h"
 #include "enrich/view.h"
 #include "trace/decode.h"
 
-struct builder {
-	uint8_t buf[CAP_REC_MAX];
-	size_t off;
-};
-
 static struct cap_rec *rec(struct builder *b, int type, uint32_t pid, uint32_t ppid, const char *comm)
 {
-	struct cap_rec *r = (void *)b->buf;
-	memset(b, 0, sizeof(*b));
-	r->type = type;
-	r->pid = r->tid = pid;
+	struct cap_rec *r = rec_header(b, type, 0, pid, comm);
 	r->ppid = ppid;
 	r->uid = r->euid = r->gid = 1000;
-	snprintf(r->comm, sizeof(r->comm), "%s", comm);
-	b->off = sizeof(*r);
 	return r;
 }
 
-static void field(struct builder *b, int type, int arg, const void *data, size_t len)
-{
-	struct cap_field f = { .len = len, .type = type, .arg = arg };
-	memcpy(b->buf + b->off, &f, sizeof(f));
-	memcpy(b->buf + b->off + sizeof(f), data, len);
-	b->off += sizeof(f) + len;
-	((struct cap_rec *)b->buf)->nfields++;
-}
 
 static int64_t now_ns = 1733342400000000000LL;
 
