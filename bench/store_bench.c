@@ -238,8 +238,8 @@ int main(int argc, char **argv)
 	struct stat sst;
 	stat(path, &sst);
 
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-		return 1;
+	if (cap_store_open_existing(&db, path, true, CAP_STORE_VERSION, err, sizeof(err))) /* as capsule query does */
+		return fprintf(stderr, "%s\n", err), 1;
 	int64_t mid = t0_ns + ts / 2;
 	struct qcase cases[] = {
 		{ "--kind connect", { .pid = -1, .kind = "connect" } },

@@ -53,7 +53,7 @@ static int drop_session(const char *db_path, const char *uuid, bool force)
 	struct stat st;
 	if (stat(db_path, &st))
 		return 0;
-	if (cap_store_open_existing(&db, db_path, false, err, sizeof(err)))
+	if (cap_store_open_existing(&db, db_path, false, CAP_STORE_VERSION, err, sizeof(err)))
 		return cli_error("%s", err);
 	sqlite3_stmt *s;
 	int64_t id = -1;

@@ -60,13 +60,13 @@ static const char *col(sqlite3_stmt *s, int i)
 static void print_fallback(sqlite3_stmt *s)
 {
 	char buf[64];
-	time_t sec = sqlite3_column_int64(s, 2) / 1000000000LL;
+	time_t sec = sqlite3_column_int64(s, CAP_QCOL_TIME) / 1000000000LL;
 	struct tm tm;
 	localtime_r(&sec, &tm);
 	strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
-	printf("[%s.%03lld] P%lld (", buf, (sqlite3_column_int64(s, 2) / 1000000) % 1000, sqlite3_column_int64(s, 3));
-	const char *comm = col(s, 4), *kind = col(s, 5), *path = col(s, 6), *host = col(s, 7), *err = col(s, 10),
-		   *warn = col(s, 11);
+	printf("[%s.%03lld] P%lld (", buf, (sqlite3_column_int64(s, CAP_QCOL_TIME) / 1000000) % 1000, sqlite3_column_int64(s, CAP_QCOL_PID));
+	const char *comm = col(s, CAP_QCOL_COMM), *kind = col(s, CAP_QCOL_KIND), *path = col(s, CAP_QCOL_PATH), *host = col(s, CAP_QCOL_HOST), *err = col(s, CAP_QCOL_ERROR),
+		   *warn = col(s, CAP_QCOL_WARNING);
 	put_clean(comm ? comm : "?", comm ? strlen(comm) : 1);
 	fputs(") ", stdout);
 	put_clean(kind ? kind : "?", kind ? strlen(kind) : 1);
@@ -77,15 +77,15 @@ static void print_fallback(sqlite3_stmt *s)
 	if (host) {
 		printf(" addr=");
 		put_clean(host, strlen(host));
-		if (sqlite3_column_type(s, 8) != SQLITE_NULL)
-			printf(":%lld", sqlite3_column_int64(s, 8));
+		if (sqlite3_column_type(s, CAP_QCOL_PORT) != SQLITE_NULL)
+			printf(":%lld", sqlite3_column_int64(s, CAP_QCOL_PORT));
 	}
 	if (err) {
 		fputs(" -> ", stdout);
 		put_clean(err, strlen(err));
 	}
-	else if (sqlite3_column_type(s, 9) != SQLITE_NULL)
-		printf(" -> %lld", sqlite3_column_int64(s, 9));
+	else if (sqlite3_column_type(s, CAP_QCOL_RET) != SQLITE_NULL)
+		printf(" -> %lld", sqlite3_column_int64(s, CAP_QCOL_RET));
 	if (warn) {
 		printf("  ⚠ ");
 		put_clean(warn, strlen(warn));
@@ -144,7 +144,7 @@ static int run_sql(sqlite3 *db, const char *sql, bool json)
 }
 
 /* The events of one session that pass the filters, printed. */
-static int query_session(sqlite3 *db, const char *path, const struct cap_query *q, bool json, int64_t *rows)
+static int query_session(sqlite3 *db, const char *path, const struct cap_query *q, int64_t *rows)
 {
 	static struct cap_query_sql qs;
 	char err[256];
@@ -162,13 +162,12 @@ static int query_session(sqlite3 *db, const char *path, const struct cap_query *
 			sqlite3_bind_int64(s, i + 1, qs.params[i].num);
 	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		int k = json ? 1 : 0;
 		++*rows;
-		if (sqlite3_column_type(s, k) == SQLITE_NULL) {
+		if (sqlite3_column_type(s, CAP_QCOL_RECORD) == SQLITE_NULL) {
 			print_fallback(s);
 			continue;
 		}
-		put_clean(col(s, k), sqlite3_column_bytes(s, k));
+		put_clean(col(s, CAP_QCOL_RECORD), sqlite3_column_bytes(s, CAP_QCOL_RECORD));
 		putchar('\n');
 	}
 	if (rc != SQLITE_DONE) {
@@ -252,7 +251,7 @@ int cmd_query(int argc, char **argv)
 		session = NULL;
 
 	sqlite3 *db;
-	if (cap_store_open_existing(&db, path, true, err, sizeof(err)))
+	if (cap_store_open_existing(&db, path, true, CAP_STORE_VERSION, err, sizeof(err)))
 		return cli_error("%s", err), 1;
 	int status = 0;
 	if (sql) {
@@ -272,12 +271,13 @@ int cmd_query(int argc, char **argv)
 		sqlite3_bind_text(ss, 1, session, -1, SQLITE_STATIC);
 	int found = 0;
 	int64_t left = q.limit;
+	q.json = json;
 	while (!status && sqlite3_step(ss) == SQLITE_ROW) {
 		found++;
 		q.session = sqlite3_column_int64(ss, 0);
 		q.limit = left;
 		int64_t rows = 0;
-		status = query_session(db, path, &q, json, &rows);
+		status = query_session(db, path, &q, &rows);
 		if (left && (left -= rows) <= 0)
 			break;
 	}

@@ -36,7 +36,7 @@ static int list_db(const char *path, const char *only, bool json, bool *header)
 	sqlite3 *db;
 	sqlite3_stmt *s;
 	char err[PATH_MAX + 256];
-	if (cap_store_open_existing(&db, path, true, err, sizeof(err))) {
+	if (cap_store_open_existing(&db, path, true, 1, err, sizeof(err))) {
 		cli_error("%s", err);
 		return 1;
 	}

@@ -1,15 +1,16 @@
-/* Per-transaction totals for the files and peers tables: the writer adds every event here and
- * writes one upsert per distinct key at commit, instead of one per event. Bounded: at most
- * CAP_AGG_MAX keys and CAP_AGG_ARENA bytes of keys; cap_agg_add says when it is full. */
+/* Totals for the files and peers tables (and the set of (pid, comm) pairs): the writer adds
+ * every event here and writes one upsert per distinct key once a second, instead of one per
+ * event. Bounded: at most CAP_AGG_MAX keys and CAP_AGG_ARENA bytes of keys (pages are touched
+ * only as keys arrive); cap_agg_add says when it is full. */
 #ifndef CAPSULE_AGG_H
 #define CAPSULE_AGG_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#define CAP_AGG_MAX   4096       /* distinct keys per flush */
-#define CAP_AGG_SLOTS 8192       /* hash slots (power of two, 2x keys) */
-#define CAP_AGG_ARENA (1 << 20)  /* bytes of keys per flush */
+#define CAP_AGG_MAX   32768      /* distinct keys per flush */
+#define CAP_AGG_SLOTS 65536      /* hash slots (power of two, 2x keys) */
+#define CAP_AGG_ARENA (4 << 20)  /* bytes of keys per flush */
 
 struct cap_agg_ent {
 	const char *a, *b;    /* files: op, path; peers: proto, addr */

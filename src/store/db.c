@@ -6,9 +6,8 @@
 #include <sys/stat.h>
 #include "store/store.h"
 
-#define CAP_STORE_VERSION 1 /* PRAGMA user_version of src/store/schema.sql */
 
-int cap_store_check_db(sqlite3 *db, const char *path, char *err, size_t errn)
+int cap_store_check_db(sqlite3 *db, const char *path, int min_version, char *err, size_t errn)
 {
 	sqlite3_stmt *s = NULL;
 	int rc, tables = 0, has_events = 0, version = 0;
@@ -42,10 +41,16 @@ int cap_store_check_db(sqlite3 *db, const char *path, char *err, size_t errn)
 			 CAP_STORE_VERSION);
 		return -EINVAL;
 	}
+	if (version < min_version) {
+		/* version 1 indexed whole sessions; its indexes and event_times do not fit the queries */
+		snprintf(err, errn, "%s: store version %d was written by an older capsule; rebuild it from the "
+			 "session log: capsule import DIR/events.jsonl --db NEW.db", path, version);
+		return -EINVAL;
+	}
 	return 0;
 }
 
-int cap_store_open_existing(sqlite3 **db, const char *path, bool readonly, char *err, size_t errn)
+int cap_store_open_existing(sqlite3 **db, const char *path, bool readonly, int min_version, char *err, size_t errn)
 {
 	struct stat st;
 	*db = NULL;
@@ -65,7 +70,11 @@ int cap_store_open_existing(sqlite3 **db, const char *path, bool readonly, char 
 		return -EIO;
 	}
 	sqlite3_busy_timeout(*db, 5000);
-	int ret = cap_store_check_db(*db, path, err, errn);
+	/* readers map the file rather than copy each page through read(): a query that returns
+	 * rows spread over the whole session (--comm of a busy command) touches most pages */
+	if (readonly)
+		sqlite3_exec(*db, "PRAGMA mmap_size=" CAP_STORE_MMAP_BYTES, NULL, NULL, NULL);
+	int ret = cap_store_check_db(*db, path, min_version, err, errn);
 	if (!ret && st.st_size == 0) {
 		snprintf(err, errn, "%s: empty file, not a Capsule database", path);
 		ret = -EINVAL;

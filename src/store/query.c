@@ -25,12 +25,65 @@ static int add_num(struct cap_query_sql *o, int64_t v)
 	return ++o->nparams;
 }
 
+/* Most of a session's events are of these kinds: events_kind leaves them out (schema.sql). */
+static const char *const common_kinds[] = { "openat", "close" };
+#define N_COMMON (sizeof(common_kinds) / sizeof(common_kinds[0]))
+
+void cap_query_common_kinds(char *buf, size_t n)
+{
+	struct sbuf b;
+	sb_init(&b, buf, n);
+	for (size_t i = 0; i < N_COMMON; i++) {
+		sb_puts(&b, i ? ", '" : "'");
+		sb_puts(&b, common_kinds[i]);
+		sb_putc(&b, '\'');
+	}
+}
+
+/* Whether one of the --kind values is a common kind (then events_kind cannot answer). */
+static bool has_common_kind(const char *list)
+{
+	for (const char *p = list; *p;) {
+		size_t len = strcspn(p, ",");
+		for (size_t i = 0; i < N_COMMON; i++)
+			if (strlen(common_kinds[i]) == len && !strncmp(p, common_kinds[i], len))
+				return true;
+		p += len + (p[len] ? 1 : 0);
+	}
+	return false;
+}
+
+/* The kind list of --kind (connect,openat) as " IN (?n, ...)", each kind a parameter. */
+static int kind_list(const struct cap_query *q, struct cap_query_sql *o, struct sbuf *b, char *err, size_t errn)
+{
+	const char *p = q->kind;
+	int nk = 0;
+	char tmp[32];
+	sb_puts(b, " IN (");
+	while (*p) {
+		const char *c = strchr(p, ',');
+		size_t len = c ? (size_t)(c - p) : strlen(p);
+		if (!len || len >= sizeof(o->kinds[0]) || nk >= 16)
+			return snprintf(err, errn, "--kind takes kinds separated by commas (at most 16): '%s'", q->kind), -EINVAL;
+		memcpy(o->kinds[nk], p, len);
+		o->kinds[nk][len] = 0;
+		snprintf(tmp, sizeof(tmp), "%s?%d", nk ? ", " : "", add_text(o, o->kinds[nk]));
+		sb_puts(b, tmp);
+		nk++;
+		p += len + (c ? 1 : 0);
+		if (c && !*p)
+			return snprintf(err, errn, "--kind ends with a comma: '%s'", q->kind), -EINVAL;
+	}
+	sb_putc(b, ')');
+	return 0;
+}
+
 int cap_query_build(const struct cap_query *q, struct cap_query_sql *o, char *err, size_t errn)
 {
 	enum { D_NONE, D_KIND, D_COMM, D_PID, D_WARN, D_PATH, D_HOST } driver = D_NONE;
 	struct sbuf b;
 	char tmp[1024];
-	int n, ns;
+	int n, ns, nsince = 0, nuntil = 0;
 
 	o->nparams = 0;
 	const struct { const char *v, *name; } text[] = {
@@ -49,70 +102,82 @@ int cap_query_build(const struct cap_query *q, struct cap_query_sql *o, char *er
 		driver = D_PID;
 	else if (q->comm)
 		driver = D_COMM;
-	else if (q->kind)
+	else if (q->kind && !has_common_kind(q->kind))
 		driver = D_KIND;
+	/* kind, comm, pid and path search the bucketed indexes: one seek per bucket of the session */
+	bool buckets = driver == D_KIND || driver == D_COMM || driver == D_PID || driver == D_PATH;
 #define USE(d) (driver == (d) ? "" : "+")
 
 	sb_init(&b, o->sql, sizeof(o->sql));
-	sb_puts(&b, "SELECT e.line, e.json, e.time_ns, e.pid, e.comm, e.kind, e.path, e.host, e.port, e.ret, "
-		    "e.error, e.warning FROM events e WHERE ");
+	sb_puts(&b, q->json ? "SELECT e.json" : "SELECT e.line");
+	sb_puts(&b, ", e.time_ns, e.pid, e.comm, e.kind, e.path, e.host, e.port, e.ret, e.error, e.warning FROM ");
 	ns = add_num(o, q->session);
-	/* the ids to search: the session's (events.id = session << 40 | seq), narrowed by the
-	 * event_times rows that overlap the time window; an index search on (session, x) uses
-	 * them too, since its entries end with the id */
-	char lo[256], hi[256];
-	if (q->since_ns) {
-		n = add_num(o, q->since_ns);
-		snprintf(lo, sizeof(lo), "coalesce((SELECT min((session << 40) + first_seq) FROM event_times "
-			 "WHERE session = ?%d AND max_ns >= ?%d), 1 << 62)", ns, n);
+	if (q->since_ns)
+		nsince = add_num(o, q->since_ns);
+	if (q->until_ns)
+		nuntil = add_num(o, q->until_ns);
+	if (buckets) {
+		/* the buckets in order (their time range overlapping the window), then the index
+		 * entries of each: the rows come out in bucket order, sorted by id within one */
+		snprintf(tmp, sizeof(tmp), "event_times t CROSS JOIN events e WHERE t.session = ?%d", ns);
+		sb_puts(&b, tmp);
+		if (nsince) {
+			snprintf(tmp, sizeof(tmp), " AND t.max_ns >= ?%d", nsince);
+			sb_puts(&b, tmp);
+		}
+		if (nuntil) {
+			snprintf(tmp, sizeof(tmp), " AND t.min_ns <= ?%d", nuntil);
+			sb_puts(&b, tmp);
+		}
+		snprintf(tmp, sizeof(tmp), " AND e.session = ?%d AND e.bucket = t.bucket", ns);
+		sb_puts(&b, tmp);
 	} else {
-		snprintf(lo, sizeof(lo), "(?%d << 40)", ns);
-	}
-	if (q->until_ns) {
-		n = add_num(o, q->until_ns);
-		snprintf(hi, sizeof(hi), "coalesce((SELECT max((session << 40) + last_seq) FROM event_times "
-			 "WHERE session = ?%d AND min_ns <= ?%d), -1)", ns, n);
-	} else {
-		snprintf(hi, sizeof(hi), "(?%d << 40) + 1099511627775", ns);
-	}
-	if (driver == D_NONE || driver == D_PATH || driver == D_HOST)
-		snprintf(tmp, sizeof(tmp), "%se.id BETWEEN %s AND %s AND +e.session = ?%d", USE(D_NONE), lo, hi, ns);
-	else
-		snprintf(tmp, sizeof(tmp), "e.session = ?%d AND e.id BETWEEN %s AND %s", ns, lo, hi);
-	sb_puts(&b, tmp);
-	if (q->since_ns) {
-		snprintf(tmp, sizeof(tmp), " AND +e.time_ns >= ?%d", ns + 1);
+		/* the ids to search: the session's (events.id = session << 40 | seq), narrowed to the
+		 * buckets whose time range overlaps the window */
+		char lo[256], hi[256];
+		if (nsince)
+			snprintf(lo, sizeof(lo), "coalesce((SELECT min((session << 40) + first_seq) FROM event_times "
+				 "WHERE session = ?%d AND max_ns >= ?%d), 1 << 62)", ns, nsince);
+		else
+			snprintf(lo, sizeof(lo), "(?%d << 40)", ns);
+		if (nuntil)
+			snprintf(hi, sizeof(hi), "coalesce((SELECT max((session << 40) + last_seq) FROM event_times "
+				 "WHERE session = ?%d AND min_ns <= ?%d), -1)", ns, nuntil);
+		else
+			snprintf(hi, sizeof(hi), "(?%d << 40) + 1099511627775", ns);
+		if (driver == D_NONE || driver == D_HOST)
+			snprintf(tmp, sizeof(tmp), "events e WHERE %se.id BETWEEN %s AND %s AND +e.session = ?%d",
+				 USE(D_NONE), lo, hi, ns);
+		else
+			snprintf(tmp, sizeof(tmp), "events e WHERE e.session = ?%d AND e.id BETWEEN %s AND %s", ns, lo, hi);
 		sb_puts(&b, tmp);
 	}
-	if (q->until_ns) {
-		snprintf(tmp, sizeof(tmp), " AND +e.time_ns <= ?%d", q->since_ns ? ns + 2 : ns + 1);
+	if (nsince) {
+		snprintf(tmp, sizeof(tmp), " AND +e.time_ns >= ?%d", nsince);
+		sb_puts(&b, tmp);
+	}
+	if (nuntil) {
+		snprintf(tmp, sizeof(tmp), " AND +e.time_ns <= ?%d", nuntil);
 		sb_puts(&b, tmp);
 	}
 	if (q->kind) {
-		/* a list: connect,openat */
-		const char *p = q->kind;
-		int nk = 0;
-		snprintf(tmp, sizeof(tmp), " AND %se.kind IN (", USE(D_KIND));
-		sb_puts(&b, tmp);
-		while (*p) {
-			const char *c = strchr(p, ',');
-			size_t len = c ? (size_t)(c - p) : strlen(p);
-			if (!len || len >= sizeof(o->kinds[0]) || nk >= 16)
-				return snprintf(err, errn, "--kind takes kinds separated by commas (at most 16): '%s'", q->kind), -EINVAL;
-			memcpy(o->kinds[nk], p, len);
-			o->kinds[nk][len] = 0;
-			n = add_text(o, o->kinds[nk]);
-			snprintf(tmp, sizeof(tmp), "%s?%d", nk ? ", " : "", n);
+		sb_puts(&b, driver == D_KIND ? " AND e.kind" : " AND +e.kind");
+		if (kind_list(q, o, &b, err, errn))
+			return -EINVAL;
+		if (driver == D_KIND) { /* the partial index's own term, so that SQLite may use it */
+			char list[200];
+			cap_query_common_kinds(list, sizeof(list));
+			snprintf(tmp, sizeof(tmp), " AND e.kind NOT IN (%s)", list);
 			sb_puts(&b, tmp);
-			nk++;
-			p += len + (c ? 1 : 0);
-			if (c && !*p)
-				return snprintf(err, errn, "--kind ends with a comma: '%s'", q->kind), -EINVAL;
 		}
-		sb_putc(&b, ')');
 	}
 	if (q->pid >= 0) {
-		snprintf(tmp, sizeof(tmp), " AND %se.pid = ?%d", USE(D_PID), add_num(o, q->pid));
+		n = add_num(o, q->pid);
+		if (driver == D_PID) /* events_comm is (comm, pid): the pid's comms first */
+			snprintf(tmp, sizeof(tmp), " AND e.comm IN (SELECT comm FROM comms WHERE session = ?%d AND pid = ?%d)"
+				 " AND e.pid = ?%d", ns, n, n);
+		else
+			snprintf(tmp, sizeof(tmp), " AND +e.pid = ?%d", n);
 		sb_puts(&b, tmp);
 	}
 	if (q->comm) {
@@ -134,7 +199,7 @@ int cap_query_build(const struct cap_query *q, struct cap_query_sql *o, char *er
 	if (q->warnings)
 		sb_puts(&b, driver == D_WARN ? " AND e.warning IS NOT NULL" : " AND +e.warning IS NOT NULL");
 #undef USE
-	sb_puts(&b, " ORDER BY e.id");
+	sb_puts(&b, buckets ? " ORDER BY t.bucket, e.id" : " ORDER BY e.id");
 	if (q->limit > 0) {
 		snprintf(tmp, sizeof(tmp), " LIMIT ?%d", add_num(o, q->limit));
 		sb_puts(&b, tmp);

@@ -19,21 +19,41 @@
 #include "format/names.h"
 #include "store/agg.h"
 #include "store/import.h"
+#include "store/query.h"
 #include "store/store.h"
 
 static const char schema_sql[] =
 #include "schema_sql.h"
 	;
 
+static char schema_text[sizeof(schema_sql) + 256];
+static pthread_once_t schema_once = PTHREAD_ONCE_INIT;
+
+/* schema.sql with @COMMON_KINDS@ replaced by the query builder's list */
+static void schema_build(void)
+{
+	const char *mark = "@COMMON_KINDS@", *at = strstr(schema_sql, mark);
+	char list[200];
+	cap_query_common_kinds(list, sizeof(list));
+	if (!at) {
+		snprintf(schema_text, sizeof(schema_text), "%s", schema_sql);
+		return;
+	}
+	snprintf(schema_text, sizeof(schema_text), "%.*s%s%s", (int)(at - schema_sql), schema_sql, list,
+		 at + strlen(mark));
+}
+
 const char *cap_store_schema(void)
 {
-	return schema_sql;
+	pthread_once(&schema_once, schema_build);
+	return schema_text;
 }
 
 /* ---- the queue: a byte ring with one producer (reader) and one consumer (writer) ----
  * Positions only grow; offset = position % cap. An entry is a u32 size (8-aligned total)
  * then the payload; QWRAP in the size means "continue at offset 0". */
 #define QWRAP 0xffffffffu
+#define CAP_STORE_USER_CACHE 16 /* uid -> name entries (direct-mapped) */
 
 enum { S_KIND, S_AREA, S_COMM, S_ERROR, S_WARNING, S_PATH, S_PATH2, S_HOST, S_PROTO, S_LINE, S_JSON, S__N };
 
@@ -64,14 +84,18 @@ struct cap_store {
 	_Atomic uint64_t writer_cpu_ns; /* CPU time the writer spent draining (bench figure) */
 	/* writer state */
 	sqlite3_stmt *ins_event, *up_file, *up_peer, *ins_warn, *ins_proc, *up_exec, *up_exit, *up_session, *ins_times;
-	sqlite3_stmt *ins_dns, *up_image;
-	struct cap_agg *files, *peers; /* totals of this transaction */
-	struct { uint64_t first, last; int64_t min, max; uint32_t n; } chunk; /* event_times row being built */
+	sqlite3_stmt *ins_dns, *up_image, *ins_comm;
+	struct cap_agg *files, *peers; /* totals not written yet (flushed once a second) */
+	struct cap_agg *comms;         /* (pid, comm) pairs seen; the first comms_written are stored */
+	uint32_t comms_written;
+	/* the event_times row of the current bucket (seq >> CAP_STORE_BUCKET_SHIFT) */
+	struct { int64_t bucket; uint64_t first, last; int64_t min, max; uint32_t n; } chunk;
 	uint64_t duplicates;
 	uint64_t warnings, processes;
 	int write_err;
 	char write_msg[256];
 	char final_hash[65];
+	struct { bool set; int64_t uid; char name[64]; } users[CAP_STORE_USER_CACHE]; /* user_name() */
 	/* reader scratch (escaped strings) */
 	char comm[CAP_COMM_LEN * 4 + 1];
 	char p1[CAP_PATH_MAX * 8 + 64], p2[CAP_PATH_MAX * 8 + 64];
@@ -403,35 +427,70 @@ static void flush_peers(struct cap_store *st)
 	cap_agg_init(st->peers);
 }
 
+/* comms keeps the (pid, comm) pairs of the session until it is full: only the pairs added since
+ * the last flush are written, so a pair costs one insert, not one per commit. */
+static void flush_comms(struct cap_store *st, bool reset)
+{
+	for (uint32_t i = st->comms_written; i < st->comms->n; i++) {
+		const struct cap_agg_ent *e = &st->comms->ent[i];
+		sqlite3_stmt *s = st->ins_comm;
+		sqlite3_bind_int64(s, 1, st->sid);
+		sqlite3_bind_int64(s, 2, e->port);
+		bind_text(s, 3, e->a, e->alen);
+		step(st, s);
+	}
+	st->comms_written = st->comms->n;
+	if (reset) {
+		cap_agg_init(st->comms);
+		st->comms_written = 0;
+	}
+}
+
+/* Writes (or merges into) the event_times row of the bucket being filled: at every commit, so
+ * a query sees the bucket of the events committed, and when the next bucket starts. */
 static void flush_chunk(struct cap_store *st)
 {
 	if (!st->chunk.n)
 		return;
 	sqlite3_stmt *s = st->ins_times;
 	sqlite3_bind_int64(s, 1, st->sid);
-	sqlite3_bind_int64(s, 2, (int64_t)st->chunk.first);
-	sqlite3_bind_int64(s, 3, (int64_t)st->chunk.last);
-	sqlite3_bind_int64(s, 4, st->chunk.min);
-	sqlite3_bind_int64(s, 5, st->chunk.max);
+	sqlite3_bind_int64(s, 2, st->chunk.bucket);
+	sqlite3_bind_int64(s, 3, (int64_t)st->chunk.first);
+	sqlite3_bind_int64(s, 4, (int64_t)st->chunk.last);
+	sqlite3_bind_int64(s, 5, st->chunk.min);
+	sqlite3_bind_int64(s, 6, st->chunk.max);
+	sqlite3_bind_int64(s, 7, st->chunk.n);
 	step(st, s);
 	st->chunk.n = 0;
 }
 
-#define CHUNK_EVENTS 4096
-
 static void add_time(struct cap_store *st, uint64_t seq, int64_t t)
 {
+	int64_t bucket = (int64_t)(seq >> CAP_STORE_BUCKET_SHIFT);
+	if (st->chunk.n && bucket != st->chunk.bucket)
+		flush_chunk(st); /* seqs out of order (an edited log) merge into the rows they belong to */
 	if (!st->chunk.n) {
-		st->chunk.first = seq;
+		st->chunk.bucket = bucket;
+		st->chunk.first = st->chunk.last = seq;
 		st->chunk.min = st->chunk.max = t;
 	}
-	st->chunk.last = seq;
+	if (seq < st->chunk.first)
+		st->chunk.first = seq;
+	if (seq > st->chunk.last)
+		st->chunk.last = seq;
 	if (t < st->chunk.min)
 		st->chunk.min = t;
 	if (t > st->chunk.max)
 		st->chunk.max = t;
-	if (++st->chunk.n >= CHUNK_EVENTS)
-		flush_chunk(st);
+	st->chunk.n++;
+}
+
+static void add_comm(struct cap_store *st, const char *comm, uint32_t len, int64_t pid)
+{
+	if (!cap_agg_add(st->comms, comm, len, "", 0, pid, 1, 0, 0, 0)) {
+		flush_comms(st, true);
+		cap_agg_add(st->comms, comm, len, "", 0, pid, 1, 0, 0, 0);
+	}
 }
 
 static void upsert_file(struct cap_store *st, const char *path, uint32_t plen, const char *op,
@@ -445,6 +504,23 @@ static void upsert_file(struct cap_store *st, const char *path, uint32_t plen, c
 
 
 
+/* The name of a uid from the passwd database, cached: getpwuid_r reads /etc/passwd on every
+ * call (it was a fifth of the writer's time on a build that execs a compiler per file). */
+static const char *user_name(struct cap_store *st, int64_t uid)
+{
+	struct passwd pw, *pwp = NULL;
+	char buf[1024];
+	unsigned i = (unsigned)uid % CAP_STORE_USER_CACHE;
+	if (st->users[i].set && st->users[i].uid == uid)
+		return st->users[i].name[0] ? st->users[i].name : NULL;
+	st->users[i].set = true;
+	st->users[i].uid = uid;
+	st->users[i].name[0] = 0;
+	if (uid >= 0 && uid <= UINT32_MAX && !getpwuid_r((uid_t)uid, &pw, buf, sizeof(buf), &pwp) && pwp)
+		snprintf(st->users[i].name, sizeof(st->users[i].name), "%s", pw.pw_name);
+	return st->users[i].name[0] ? st->users[i].name : NULL;
+}
+
 /* processes: fork starts a row, execve fills it, exit ends it (JSON parsed: these are rare). */
 static void process_event(struct cap_store *st, const struct qent *e, const char *kind, const char *comm,
 			  const char *json)
@@ -454,7 +530,7 @@ static void process_event(struct cap_store *st, const struct qent *e, const char
 	if (!is_fork && !is_exec && !is_exit)
 		return;
 	/* bound with SQLITE_STATIC: these live until the statements ran */
-	char user[256] = "", pwbuf[1024];
+	const char *user = NULL;
 	json_object *o = json_tokener_parse(json);
 	if (!o)
 		return;
@@ -476,19 +552,17 @@ static void process_event(struct cap_store *st, const struct qent *e, const char
 		sqlite3_bind_int64(s, 2, e->pid);
 		if (is_exec) {
 			json_object *argv;
-			struct passwd pw, *pwp = NULL;
 			json_object *cred;
 			int64_t uid = e->uid;
 			if (json_object_object_get_ex(o, "cred", &cred))
 				uid = cap_jint(cred, "uid", uid);
-			if (!getpwuid_r((uid_t)uid, &pw, pwbuf, sizeof(pwbuf), &pwp) && pwp)
-				snprintf(user, sizeof(user), "%s", pw.pw_name);
+			user = user_name(st, uid);
 			bind_opt(s, 3, json_object_object_get_ex(o, "argv", &argv)
 					       ? json_object_to_json_string_ext(argv, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : NULL);
 			bind_opt(s, 4, cap_jstr(o, "exe"));
 			bind_opt(s, 5, cap_jstr(o, "cwd"));
 			sqlite3_bind_int64(s, 6, uid);
-			bind_opt(s, 7, user[0] ? user : NULL);
+			bind_opt(s, 7, user);
 			bind_opt(s, 8, comm);
 			bind_opt(s, 9, cap_jstr(o, "image_sha256"));
 		} else {
@@ -574,6 +648,7 @@ static void write_entry(struct cap_store *st, const struct qent *e)
 	sqlite3_bind_int64(q, 1, st->sid);
 	sqlite3_bind_int64(q, 2, (int64_t)e->seq);
 	sqlite3_bind_int64(q, 3, e->time_ns);
+	sqlite3_bind_int64(q, 21, (int64_t)(e->seq >> CAP_STORE_BUCKET_SHIFT));
 	for (int i = S_KIND; i <= S_WARNING; i++)
 		bind_text(q, 4 + i, s[i], e->len[i]); /* 4 kind .. 8 warning */
 	sqlite3_bind_int64(q, 9, e->pid);
@@ -606,6 +681,8 @@ static void write_entry(struct cap_store *st, const struct qent *e)
 	}
 	atomic_fetch_add_explicit(&st->written, 1, memory_order_relaxed);
 	add_time(st, e->seq, e->time_ns);
+	if (s[S_COMM])
+		add_comm(st, s[S_COMM], e->len[S_COMM], e->pid);
 
 	const char *kind = s[S_KIND] ? s[S_KIND] : "";
 	if (s[S_WARNING]) {
@@ -743,8 +820,14 @@ static size_t drain_once(struct cap_store *st)
 		tail += e->size;
 		n++;
 	}
-	flush_files(st);
-	flush_peers(st);
+	/* the files and peers totals add up a second of events (the durable commit) before they
+	 * are written: with a busy agent most paths recur within a second, not within 50 ms, and
+	 * one upsert per path and second instead of per commit is ~10% of the writer's time */
+	if (durable) {
+		flush_files(st);
+		flush_peers(st);
+	}
+	flush_comms(st, false);
 	flush_chunk(st);
 	update_session(st);
 	if (exec_sql(st->db, "COMMIT", err, sizeof(err)) && !st->write_err) {
@@ -766,6 +849,7 @@ static void *writer_main(void *arg)
 	/* below the reader and the agent (idle class): on a busy machine the store falls behind
 	 * (and counts what it drops) rather than slowing the traced agent or the live timeline */
 	struct sched_param sp = { 0 };
+	pthread_setname_np(pthread_self(), "capsule-store"); /* in top and perf */
 	if (pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp))
 		setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), CAP_STORE_NICE);
 	for (;;) {
@@ -809,7 +893,8 @@ static int prepare(sqlite3 *db, sqlite3_stmt **s, const char *sql, char *err, si
 static void store_free(struct cap_store *st)
 {
 	sqlite3_stmt *all[] = { st->ins_event, st->up_file, st->up_peer, st->ins_warn, st->ins_proc,
-				st->up_exec, st->up_exit, st->up_session, st->ins_times, st->ins_dns, st->up_image };
+				st->up_exec, st->up_exit, st->up_session, st->ins_times, st->ins_dns, st->up_image,
+				st->ins_comm };
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		sqlite3_finalize(all[i]);
 	if (st->db)
@@ -819,6 +904,7 @@ static void store_free(struct cap_store *st)
 	free(st->q);
 	free(st->files);
 	free(st->peers);
+	free(st->comms);
 	free(st);
 }
 
@@ -827,25 +913,29 @@ int cap_store_open(struct cap_store **out, const char *path, const struct cap_st
 {
 	struct cap_store *st = calloc(1, sizeof(*st));
 	int ret = -EIO;
-	/* each connection is used by one thread at a time: no need for SQLite's own mutexes
-	 * (fails harmlessly when SQLite was already initialised in this process) */
+	/* each connection is used by one thread at a time: no need for SQLite's own mutexes, nor
+	 * for its allocation statistics (a global mutex on every malloc: ~5% of the writer's time)
+	 * (both fail harmlessly when SQLite was already initialised in this process) */
 	sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (!st)
 		return snprintf(err, errn, "out of memory"), -ENOMEM;
 	pthread_mutex_init(&st->mu, NULL);
-	st->files = st->peers = NULL;
+	st->files = st->peers = st->comms = NULL;
 	pthread_cond_init(&st->cv, NULL);
 	st->qcap = (size_t)(queue_mib ? queue_mib : CAP_STORE_QUEUE_MIB) << 20;
 	st->q = malloc(st->qcap);
 	st->files = malloc(sizeof(*st->files));
 	st->peers = malloc(sizeof(*st->peers));
-	if (!st->q || !st->files || !st->peers) {
+	st->comms = malloc(sizeof(*st->comms));
+	if (!st->q || !st->files || !st->peers || !st->comms) {
 		snprintf(err, errn, "out of memory for the store queue (%zu MiB)", st->qcap >> 20);
 		store_free(st);
 		return -ENOMEM;
 	}
 	cap_agg_init(st->files);
 	cap_agg_init(st->peers);
+	cap_agg_init(st->comms);
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL)) {
 		snprintf(err, errn, "cannot open database %s: %s", path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		goto fail;
@@ -858,13 +948,13 @@ int cap_store_open(struct cap_store **out, const char *path, const struct cap_st
 		 "PRAGMA temp_store=MEMORY; PRAGMA wal_autocheckpoint=4096;", CAP_STORE_CACHE_MIB * 1024);
 	/* WAL: readers (capsule query) never block the writer; synchronous=NORMAL with a synced
 	 * commit every CAP_STORE_SYNC_MS (drain_once) */
-	if (cap_store_check_db(st->db, path, err, errn) ||
+	if (cap_store_check_db(st->db, path, CAP_STORE_VERSION, err, errn) ||
 	    exec_sql(st->db, pragmas, err, errn) ||
-	    exec_sql(st->db, schema_sql, err, errn))
+	    exec_sql(st->db, cap_store_schema(), err, errn))
 		goto fail;
 	if (prepare(st->db, &st->ins_event,
-		    "INSERT INTO events(id,session,seq,time_ns,kind,area,comm,error,warning,pid,tid,ppid,uid,ret,"
-		    "path,path2,host,port,line,json) VALUES(?20,?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)",
+		    "INSERT INTO events(id,session,seq,bucket,time_ns,kind,area,comm,error,warning,pid,tid,ppid,uid,ret,"
+		    "path,path2,host,port,line,json) VALUES(?20,?1,?2,?21,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)",
 		    err, errn) ||
 	    prepare(st->db, &st->up_file,
 		    "INSERT INTO files(session,path,op,count,bytes,first_seq,last_seq) VALUES(?1,?2,?3,?4,?5,?6,?7) "
@@ -890,8 +980,13 @@ int cap_store_open(struct cap_store **out, const char *path, const struct cap_st
 		    "WHERE session=?1 AND pid=?2 AND start_seq=(SELECT max(start_seq) FROM processes WHERE session=?1 AND pid=?2)",
 		    err, errn) ||
 	    prepare(st->db, &st->ins_times,
-		    "INSERT OR REPLACE INTO event_times(session,first_seq,last_seq,min_ns,max_ns) VALUES(?1,?2,?3,?4,?5)",
+		    "INSERT INTO event_times(session,bucket,first_seq,last_seq,min_ns,max_ns,events) "
+		    "VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(session,bucket) DO UPDATE SET "
+		    "first_seq=min(first_seq,excluded.first_seq), last_seq=max(last_seq,excluded.last_seq), "
+		    "min_ns=min(min_ns,excluded.min_ns), max_ns=max(max_ns,excluded.max_ns), events=events+excluded.events",
 		    err, errn) ||
+	    prepare(st->db, &st->ins_comm,
+		    "INSERT OR IGNORE INTO comms(session,pid,comm) VALUES(?1,?2,?3)", err, errn) ||
 	    prepare(st->db, &st->ins_dns,
 		    "INSERT OR IGNORE INTO dns_names(session,addr,name,seq) VALUES(?1,?2,?3,?4)", err, errn) ||
 	    prepare(st->db, &st->up_image,

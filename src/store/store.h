@@ -19,6 +19,8 @@
 #define CAP_STORE_COMMIT_MS   50      /* longest wait between commits while events arrive */
 #define CAP_STORE_SYNC_MS     1000    /* longest time between commits that wait for the disk */
 #define CAP_STORE_BATCH_MAX   100000  /* most events in one transaction */
+#define CAP_STORE_BUCKET_SHIFT 10   /* index buckets: seq >> 10 (schema.sql says 10 too) */
+#define CAP_STORE_MMAP_BYTES  "1073741824" /* readers (capsule query, report) map up to 1 GiB */
 #define CAP_STORE_NICE        10      /* the writer thread's nice value when SCHED_IDLE is refused */
 
 struct cap_store;
@@ -108,11 +110,15 @@ const char *cap_store_schema(void);
 
 /* ---- reading (src/store/db.c) ---- */
 typedef struct sqlite3 sqlite3;
+#define CAP_STORE_VERSION 2 /* PRAGMA user_version of src/store/schema.sql */
 /* Opens an existing database, read-only (SQLITE_OPEN_READONLY) or read-write, and checks it
- * is a Capsule store. Returns 0 or -errno with a readable message in err. */
-int cap_store_open_existing(sqlite3 **db, const char *path, bool readonly, char *err, size_t errn);
-/* Checks that an open database is readable and is empty or a Capsule store (of a version we
- * read). 0 or -errno with a readable message ("file is not a database", ...). */
-int cap_store_check_db(sqlite3 *db, const char *path, char *err, size_t errn);
+ * is a Capsule store of version min_version .. CAP_STORE_VERSION (the sessions table is the
+ * same since 1; the event indexes that queries and the writer use are 2's). Returns 0 or
+ * -errno with a readable message in err. */
+int cap_store_open_existing(sqlite3 **db, const char *path, bool readonly, int min_version, char *err, size_t errn);
+/* Checks that an open database is readable and is empty or a Capsule store of version
+ * min_version .. CAP_STORE_VERSION. 0 or -errno with a readable message ("file is not a
+ * database", "written by an older capsule: rebuild it with capsule import", ...). */
+int cap_store_check_db(sqlite3 *db, const char *path, int min_version, char *err, size_t errn);
 
 #endif

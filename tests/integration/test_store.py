@@ -286,6 +286,27 @@ class TestStore(CapsuleTest):
         self.assertEqual(rc, 1)
         self.assertIn("not a Capsule store", err)
 
+    def test_older_store_version(self):
+        """a database of store version 1 (whole-session indexes): capsule sessions still lists it,
+        capsule query and a capsule run into it say how to rebuild it"""
+        d = workdir("store-v1")
+        old = os.path.join(d, "v1.db")
+        shutil.copy(self.fdb, old)
+        con = sqlite3.connect(old)
+        con.execute("PRAGMA user_version = 1")
+        con.commit()
+        con.close()
+        rc, out, err = capsule("sessions", "--db", old)
+        self.assertEqual(rc, 0, err)
+        self.assertIn(self.f.summary["session"], out)
+        rc, _, err = capsule("query", "--db", old, "--kind", "connect")
+        self.assertEqual(rc, 1)
+        self.assertIn("store version 1 was written by an older capsule", err)
+        self.assertIn("capsule import", err)
+        rc, _, err = capsule("import", "--db", old, "--force", self.f.events_path)
+        self.assertEqual(rc, 1)
+        self.assertIn("older capsule", err)
+
 
 class TestStoreMemory(CapsuleTest):
     def test_store_memory_bounded(self):
