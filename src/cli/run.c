@@ -606,7 +606,7 @@ int cmd_run(int argc, char **argv)
 
 	double last_stats = now_s();
 	for (;;) {
-		cap_tracer_poll(&tracer, 10);
+		cap_tracer_poll(&tracer, sfd, 10);
 		emit_images(&s);
 		flush_all(&s);
 
@@ -642,11 +642,12 @@ int cmd_run(int argc, char **argv)
 		info.leftover_killed = cap_cgroup_count(&cg);
 		cap_cgroup_kill(&cg);
 		for (int i = 0; i < 200 && cap_cgroup_populated(&cg); i++)
-			cap_tracer_poll(&tracer, 10);
+			cap_tracer_poll(&tracer, -1, 10);
 	}
 	info.duration_s = now_s() - t0;
-	/* everything the kernel submitted before the exits is in the buffer: drain it all */
-	while (cap_tracer_poll(&tracer, 20) > 0)
+	/* every process of the session has exited, and a process's records are in the buffer
+	 * before its exit completes (the programs run in its own context): drain without waiting */
+	while (cap_tracer_drain(&tracer) > 0)
 		;
 
 out_summary:

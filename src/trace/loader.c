@@ -1,5 +1,6 @@
 /* open -> set rodata -> load -> fill the spec table -> attach, with one cleanup path. */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,16 +99,15 @@ fail:
 	return ret;
 }
 
-int cap_tracer_poll(struct cap_tracer *t, int timeout_ms)
+int cap_tracer_poll(struct cap_tracer *t, int wake_fd, int timeout_ms)
 {
-	int n = ring_buffer__poll(t->rb, timeout_ms);
-	if (n == -EINTR)
-		n = 0;
-	if (n >= 0) {
-		int m = ring_buffer__consume(t->rb);
-		n = m < 0 ? m : n + m;
-	}
-	return n;
+	/* libbpf's epoll fd is readable when the kernel wakes the reader; wake_fd (the signalfd)
+	 * ends the wait too, so a child's exit is seen at once, not at the next timeout */
+	struct pollfd p[2] = { { .fd = ring_buffer__epoll_fd(t->rb), .events = POLLIN },
+			       { .fd = wake_fd, .events = POLLIN } };
+	if (poll(p, wake_fd >= 0 ? 2 : 1, timeout_ms) < 0 && errno != EINTR)
+		return -errno;
+	return ring_buffer__consume(t->rb);
 }
 
 int cap_tracer_drain(struct cap_tracer *t)

@@ -29,8 +29,9 @@ struct cap_tracer_opts {
 /* Opens, loads and attaches. On failure returns a negative errno and writes a one-line reason
  * with the fix into err. */
 int cap_tracer_start(struct cap_tracer *t, const struct cap_tracer_opts *o, char *err, size_t errsz);
-/* Waits up to timeout_ms for a wake-up, then consumes everything in the buffer. */
-int cap_tracer_poll(struct cap_tracer *t, int timeout_ms);
+/* Waits up to timeout_ms for the kernel's wake-up or for wake_fd (-1: none) to be readable,
+ * then consumes everything in the buffer. Returns the records consumed or -errno. */
+int cap_tracer_poll(struct cap_tracer *t, int wake_fd, int timeout_ms);
 /* Consumes what is in the buffer without waiting. */
 int cap_tracer_drain(struct cap_tracer *t);
 /* Sums a per-CPU counter (enum cap_stat). */
