@@ -472,6 +472,7 @@ int cmd_run(int argc, char **argv)
 	struct cap_user user;
 	struct cap_session_info info = { 0 };
 	struct cap_tracer_opts topts = { 0 };
+	struct cap_spawn sp = { .pid = -1, .go_fd = -1, .ready_fd = -1, .err_fd = -1 };
 	char err[512], id[64], log_dir[PATH_MAX], cmdline[4096];
 	cap_key *sign_key = NULL;
 	sigset_t mask, oldmask;
@@ -556,6 +557,13 @@ int cmd_run(int argc, char **argv)
 	if (cap_cgroup_create(&cg, id, err, sizeof(err)))
 		return cli_error("%s", err), 1;
 
+	/* the agent's process first: it moves itself into the cgroup (which takes a while) and
+	 * becomes the user while the programs load */
+	if (cap_spawn_start(&sp, cmd, &user, &cg, err, sizeof(err))) {
+		cli_error("%s", err);
+		goto out;
+	}
+
 	topts.cgroup_id = cg.id;
 	topts.cgroup_level = cg.level;
 	topts.ringbuf_bytes = o.buffer_mib << 20;
@@ -564,7 +572,18 @@ int cmd_run(int argc, char **argv)
 	topts.debug = o.debug;
 	topts.on_record = on_record;
 	topts.ctx = &s;
-	ret = cap_tracer_start(&tracer, &topts, err, sizeof(err));
+	ret = cap_tracer_load(&tracer, &topts, err, sizeof(err));
+	if (ret) {
+		cli_error("%s", err);
+		goto out;
+	}
+	/* recording starts once it is ready: none of its set-up is in the session */
+	if (cap_spawn_ready(&sp, err, sizeof(err))) {
+		cli_error("%s", err);
+		status = 126;
+		goto out;
+	}
+	ret = cap_tracer_attach(&tracer, err, sizeof(err));
 	if (ret) {
 		cli_error("%s", err);
 		goto out;
@@ -593,7 +612,7 @@ int cmd_run(int argc, char **argv)
 	sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
 
 	t0 = now_s();
-	child = cap_spawn(cmd, &user, &cg, err, sizeof(err));
+	child = cap_spawn_go(&sp, err, sizeof(err));
 	if (child < 0) {
 		cap_tracer_drain(&tracer);
 		cli_error("%s", err);
@@ -699,6 +718,7 @@ out_summary:
 			cli_error("%s", err);
 	}
 out:
+	cap_spawn_abort(&sp); /* a child never let go (an error on the way) */
 	cap_tracer_stop(&tracer);
 	if (cg.dirfd >= 0 && cap_cgroup_remove(&cg))
 		fprintf(stderr, "capsule: could not remove cgroup %s: %s\n", cg.path, strerror(errno));

@@ -71,7 +71,9 @@ int cap_user_resolve(struct cap_user *u, const char *name, bool allow_root, char
 	return 0;
 }
 
-/* In the child: become the user. Any failure is fatal (never run the agent as root by mistake). */
+/* In the child: become the user. Any failure is fatal (never run the agent as root by mistake).
+ * Only system calls here: capsule has threads when it forks, and a lock one of them held (in
+ * malloc, say) stays locked forever in the child; the environment is made before the fork. */
 static int drop_privileges(const struct cap_user *u)
 {
 	if (setgroups(u->ngroups, u->groups) || setresgid(u->gid, u->gid, u->gid) ||
@@ -79,12 +81,40 @@ static int drop_privileges(const struct cap_user *u)
 		return -errno;
 	if (u->uid != 0 && setuid(0) == 0)
 		return -EPERM; /* privileges were not dropped */
-	setenv("HOME", u->home, 1);
-	setenv("USER", u->name, 1);
-	setenv("LOGNAME", u->name, 1);
-	if (u->shell[0])
-		setenv("SHELL", u->shell, 1);
 	return 0;
+}
+
+/* The agent's environment: capsule's, with the user's HOME, USER, LOGNAME and SHELL. */
+static char **user_environ(const struct cap_user *u, char *vars, size_t varsn)
+{
+	static const char *const names[] = { "HOME=", "USER=", "LOGNAME=", "SHELL=" };
+	const char *vals[] = { u->home, u->name, u->name, u->shell };
+	size_t n = 0, k = 0, used = 0;
+	while (environ && environ[n])
+		n++;
+	char **env = calloc(n + 5, sizeof(*env));
+	if (!env)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		bool replaced = false;
+		for (int j = 0; j < 4; j++)
+			replaced |= !strncmp(environ[i], names[j], strlen(names[j])) && (j < 3 || u->shell[0]);
+		if (!replaced)
+			env[k++] = environ[i];
+	}
+	for (int j = 0; j < 4; j++) {
+		if (j == 3 && !u->shell[0])
+			continue; /* no shell known: SHELL stays as it was */
+		int w = snprintf(vars + used, varsn - used, "%s%s", names[j], vals[j]);
+		if (w < 0 || (size_t)w >= varsn - used) {
+			free(env);
+			return NULL;
+		}
+		env[k++] = vars + used;
+		used += w + 1;
+	}
+	env[k] = NULL;
+	return env;
 }
 
 /* Whether name exists in some PATH folder (execvp reports EACCES for a folder it cannot
@@ -105,12 +135,28 @@ static bool found_in_path(const char *name)
 	return false;
 }
 
-/* The child prepares everything (signals, privileges) before it is moved into the traced cgroup,
- * tells the parent it is ready, and after the move does nothing but read the go byte (not a
- * recorded syscall) and exec: so the session starts with the agent's exec, not with Capsule's
- * own set-up calls. */
-static void child(char *const argv[], const struct cap_user *u, pid_t parent, int go_fd, int ready_fd,
-		  int err_fd)
+/* What the child reports on the error pipe when it cannot go on. */
+struct child_error {
+	int stage; /* STAGE_* */
+	int err;   /* errno */
+};
+enum { STAGE_CGROUP = 1, STAGE_USER, STAGE_EXEC };
+
+static void child_fail(int err_fd, int stage, int err)
+{
+	struct child_error ce = { stage, err };
+	if (write(err_fd, &ce, sizeof(ce)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+/* The child moves itself into the session's cgroup (as root: the cgroup is root's), then
+ * prepares everything else (signals, privileges) and says it is ready. The parent attaches the
+ * BPF programs only after that, so none of this set-up is recorded; after the go byte the
+ * child only execs. Moving itself lets the move (~13 ms here: the first migration into a new
+ * cgroup waits for an RCU grace period) overlap the parent's loading of the programs. */
+static void child(char *const argv[], char *const envp[], const struct cap_user *u, struct cap_cgroup *cg,
+		  pid_t parent, int go_fd, int ready_fd, int err_fd)
 {
 	sigset_t all;
 	char c;
@@ -121,123 +167,170 @@ static void child(char *const argv[], const struct cap_user *u, pid_t parent, in
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	for (int s = 1; s < NSIG; s++)
 		signal(s, SIG_DFL);
-
-	e = drop_privileges(u);
-	if (!e) {
-		/* if capsule dies, so does the agent it can no longer trace */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(127);
-		/* ready: the parent now moves us into the cgroup and sends the go byte (the pipes
-		 * are close-on-exec, so nothing is closed by hand after the move) */
-		if (write(ready_fd, "r", 1) != 1 || read(go_fd, &c, 1) != 1)
-			_exit(127);
-		execvp(argv[0], argv);
-		if (errno == EACCES && !strchr(argv[0], '/') && !found_in_path(argv[0]))
-			errno = ENOENT; /* an unsearchable PATH folder, not the command, said EACCES */
-	}
-	e = e ? -e : errno;
-	if (write(err_fd, &e, sizeof(e)) < 0)
+	/* if capsule dies, so does the agent it can no longer trace */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
 		_exit(127);
-	_exit(127);
+	e = cap_cgroup_add(cg, 0); /* "0": this process */
+	if (e)
+		child_fail(err_fd, STAGE_CGROUP, -e);
+	e = drop_privileges(u);
+	if (e)
+		child_fail(err_fd, STAGE_USER, -e);
+	/* the pipes are close-on-exec: nothing to close by hand */
+	if (write(ready_fd, "r", 1) != 1 || read(go_fd, &c, 1) != 1)
+		_exit(127);
+	execvpe(argv[0], argv, envp);
+	e = errno;
+	if (e == EACCES && !strchr(argv[0], '/') && !found_in_path(argv[0]))
+		e = ENOENT; /* an unsearchable PATH folder, not the command, said EACCES */
+	child_fail(err_fd, STAGE_EXEC, e);
 }
 
-pid_t cap_spawn(char *const argv[], const struct cap_user *u, struct cap_cgroup *cg, char *err, size_t errsz)
+int cap_spawn_start(struct cap_spawn *sp, char *const argv[], const struct cap_user *u, struct cap_cgroup *cg,
+		    char *err, size_t errsz)
 {
-	int go[2], ready[2], ep[2], e = 0, ret;
-	pid_t pid, parent = getpid();
-	char c;
+	int go[2], ready[2], ep[2];
+	pid_t parent = getpid();
 
-	if (pipe2(go, O_CLOEXEC))
-		return -errno;
-	if (pipe2(ready, O_CLOEXEC)) {
-		ret = -errno;
+	memset(sp, 0, sizeof(*sp));
+	sp->pid = -1;
+	sp->go_fd = sp->ready_fd = sp->err_fd = -1;
+	sp->envp = user_environ(u, sp->env_vars, sizeof(sp->env_vars));
+	if (!sp->envp) {
+		errno = ENOMEM;
+		goto fail;
+	}
+	if (pipe2(go, O_CLOEXEC) < 0)
+		goto fail;
+	if (pipe2(ready, O_CLOEXEC) < 0) {
 		close(go[0]);
 		close(go[1]);
-		return ret;
+		goto fail;
 	}
-	if (pipe2(ep, O_CLOEXEC)) {
-		ret = -errno;
-		close(go[0]);
-		close(go[1]);
-		close(ready[0]);
-		close(ready[1]);
-		return ret;
-	}
-	pid = fork();
-	if (pid < 0) {
-		ret = -errno;
-		snprintf(err, errsz, "fork: %s", strerror(errno));
+	if (pipe2(ep, O_CLOEXEC) < 0) {
 		close(go[0]);
 		close(go[1]);
 		close(ready[0]);
 		close(ready[1]);
-		close(ep[0]);
-		close(ep[1]);
-		return ret;
+		goto fail;
 	}
-	if (pid == 0) {
+	sp->pid = fork();
+	if (sp->pid < 0) {
+		int e = errno;
+		for (int i = 0; i < 2; i++) {
+			close(go[i]);
+			close(ready[i]);
+			close(ep[i]);
+		}
+		errno = e;
+		goto fail;
+	}
+	if (sp->pid == 0) {
 		close(go[1]);
 		close(ready[0]);
 		close(ep[0]);
-		child(argv, u, parent, go[0], ready[1], ep[1]);
+		child(argv, sp->envp, u, cg, parent, go[0], ready[1], ep[1]);
 	}
 	close(go[0]);
 	close(ready[1]);
 	close(ep[1]);
-	ssize_t r;
-	do
-		r = read(ready[0], &c, 1);
-	while (r < 0 && errno == EINTR);
-	close(ready[0]);
-	if (r != 1) {
-		/* it failed before it was ready (privileges) and says why on ep, or died: it must
-		 * never be sent the go byte, which would let it run untraced */
-		ssize_t n;
-		do
-			n = read(ep[0], &e, sizeof(e));
-		while (n < 0 && errno == EINTR);
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		close(go[1]);
-		close(ep[0]);
-		if (n == sizeof(e)) {
-			snprintf(err, errsz, "cannot run %s as %s: %s", argv[0], u->name, strerror(e));
-			return -e;
-		}
-		snprintf(err, errsz, "cannot start %s: the child exited before exec", argv[0]);
-		return -ECHILD;
+	sp->go_fd = go[1];
+	sp->ready_fd = ready[0];
+	sp->err_fd = ep[0];
+	snprintf(sp->argv0, sizeof(sp->argv0), "%s", argv[0]);
+	snprintf(sp->user, sizeof(sp->user), "%s", u->name);
+	snprintf(sp->cgroup, sizeof(sp->cgroup), "%s", cg->path);
+	return 0;
+fail:
+	snprintf(err, errsz, "cannot start %s: %s", argv[0], strerror(errno));
+	int e = errno;
+	free(sp->envp);
+	sp->envp = NULL;
+	return -e;
+}
+
+void cap_spawn_abort(struct cap_spawn *sp)
+{
+	if (sp->pid > 0) {
+		kill(sp->pid, SIGKILL);
+		waitpid(sp->pid, NULL, 0);
 	}
-	ret = cap_cgroup_add(cg, pid);
-	if (ret) {
-		snprintf(err, errsz, "cannot move the agent into cgroup %s: %s", cg->path, strerror(-ret));
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		close(go[1]);
-		close(ep[0]);
-		return ret;
+	sp->pid = -1;
+	free(sp->envp);
+	sp->envp = NULL;
+	int *fds[] = { &sp->go_fd, &sp->ready_fd, &sp->err_fd };
+	for (int i = 0; i < 3; i++) {
+		if (*fds[i] >= 0)
+			close(*fds[i]);
+		*fds[i] = -1;
 	}
-	if (write(go[1], "g", 1) != 1) {
-		/* the child died before exec (it reports why on ep) */
-	}
-	close(go[1]);
+}
+
+/* Reads the child's report from the error pipe: 0 at end of file (it exec'd, or died
+ * without a word), else its errno with the message in err. */
+static int child_error(struct cap_spawn *sp, char *err, size_t errsz)
+{
+	struct child_error ce;
 	ssize_t n;
 	do
-		n = read(ep[0], &e, sizeof(e));
+		n = read(sp->err_fd, &ce, sizeof(ce));
 	while (n < 0 && errno == EINTR);
-	close(ep[0]);
-	if (n == sizeof(e)) {
-		waitpid(pid, NULL, 0);
-		if (e == ENOENT)
-			snprintf(err, errsz, "command not found: %s", argv[0]);
-		else
-			snprintf(err, errsz, "cannot run %s as %s: %s", argv[0], u->name, strerror(e));
-		return -e;
+	if (n == 0)
+		return 0;
+	if (n != sizeof(ce)) {
+		snprintf(err, errsz, "cannot start %s: the child exited before exec", sp->argv0);
+		return ECHILD;
 	}
-	if (n > 0) { /* a partial errno: treat as a failed start */
+	if (ce.stage == STAGE_CGROUP)
+		snprintf(err, errsz, "cannot move the agent into cgroup %s: %s", sp->cgroup, strerror(ce.err));
+	else if (ce.stage == STAGE_EXEC && ce.err == ENOENT)
+		snprintf(err, errsz, "command not found: %s", sp->argv0);
+	else
+		snprintf(err, errsz, "cannot run %s as %s: %s", sp->argv0, sp->user, strerror(ce.err));
+	return ce.err ? ce.err : ECHILD;
+}
+
+int cap_spawn_ready(struct cap_spawn *sp, char *err, size_t errsz)
+{
+	char c;
+	ssize_t r;
+	do
+		r = read(sp->ready_fd, &c, 1);
+	while (r < 0 && errno == EINTR);
+	close(sp->ready_fd);
+	sp->ready_fd = -1;
+	if (r == 1)
+		return 0;
+	/* it failed before it was ready (cgroup, privileges) and says why, or died: it must
+	 * never be sent the go byte, which would let it run untraced */
+	int e = child_error(sp, err, errsz);
+	if (!e) {
+		snprintf(err, errsz, "cannot start %s: the child exited before exec", sp->argv0);
+		e = ECHILD;
+	}
+	cap_spawn_abort(sp);
+	return -e;
+}
+
+pid_t cap_spawn_go(struct cap_spawn *sp, char *err, size_t errsz)
+{
+	pid_t pid = sp->pid;
+	if (write(sp->go_fd, "g", 1) != 1) {
+		/* the child died before exec (it reports why on the error pipe) */
+	}
+	close(sp->go_fd);
+	sp->go_fd = -1;
+	/* the error pipe closes at the exec (close-on-exec), or carries why the exec failed */
+	int e = child_error(sp, err, errsz);
+	close(sp->err_fd);
+	sp->err_fd = -1;
+	free(sp->envp);
+	sp->envp = NULL;
+	sp->pid = -1; /* from here the caller's: it waits for it */
+	if (e) {
 		waitpid(pid, NULL, 0);
-		snprintf(err, errsz, "cannot start %s: the child exited before exec", argv[0]);
-		return -ECHILD;
+		return -e;
 	}
 	return pid;
 }

@@ -46,7 +46,7 @@ static int handle(void *ctx, void *data, size_t size)
 	return o->on_record(o->ctx, data, size);
 }
 
-int cap_tracer_start(struct cap_tracer *t, const struct cap_tracer_opts *o, char *err, size_t errsz)
+int cap_tracer_load(struct cap_tracer *t, const struct cap_tracer_opts *o, char *err, size_t errsz)
 {
 	int ret;
 
@@ -80,13 +80,6 @@ int cap_tracer_start(struct cap_tracer *t, const struct cap_tracer_opts *o, char
 		snprintf(err, errsz, "filling the syscall table failed: %s", strerror(-ret));
 		goto fail;
 	}
-	ret = capsule_bpf__attach(t->skel);
-	if (ret) {
-		ret = ret < 0 ? ret : -errno;
-		snprintf(err, errsz, "attaching BPF programs failed: %s (capsule doctor shows which hooks load here)",
-			 strerror(-ret));
-		goto fail;
-	}
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), handle, (void *)o, NULL);
 	if (!t->rb) {
 		ret = -errno;
@@ -96,6 +89,18 @@ int cap_tracer_start(struct cap_tracer *t, const struct cap_tracer_opts *o, char
 	return 0;
 fail:
 	cap_tracer_stop(t);
+	return ret;
+}
+
+int cap_tracer_attach(struct cap_tracer *t, char *err, size_t errsz)
+{
+	int ret = capsule_bpf__attach(t->skel);
+	if (ret) {
+		ret = ret < 0 ? ret : -errno;
+		snprintf(err, errsz, "attaching BPF programs failed: %s (capsule doctor shows which hooks load here)",
+			 strerror(-ret));
+		cap_tracer_stop(t);
+	}
 	return ret;
 }
 

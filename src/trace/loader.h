@@ -26,9 +26,12 @@ struct cap_tracer_opts {
 	void *ctx;
 };
 
-/* Opens, loads and attaches. On failure returns a negative errno and writes a one-line reason
- * with the fix into err. */
-int cap_tracer_start(struct cap_tracer *t, const struct cap_tracer_opts *o, char *err, size_t errsz);
+/* Opens and loads the programs (the verifier's work: most of capsule's start-up) and maps the
+ * ring buffer; cap_tracer_attach then starts recording. Apart so that the agent's process can
+ * get ready meanwhile. On failure they return a negative errno, write a one-line reason with
+ * the fix into err, and leave nothing loaded. */
+int cap_tracer_load(struct cap_tracer *t, const struct cap_tracer_opts *o, char *err, size_t errsz);
+int cap_tracer_attach(struct cap_tracer *t, char *err, size_t errsz);
 /* Waits up to timeout_ms for the kernel's wake-up or for wake_fd (-1: none) to be readable,
  * then consumes everything in the buffer. Returns the records consumed or -errno. */
 int cap_tracer_poll(struct cap_tracer *t, int wake_fd, int timeout_ms);
