@@ -7,6 +7,8 @@ Workloads
             teardown cost, measured separately on /bin/true, does not dominate)
   forkexec  bench/forkexec.c: fork + execve("/bin/true") + waitpid, N times
   build     a generated C project (~30 files + Makefile), `make -j2` from clean
+  floor     the storm's own loop time bare and under capsule with a 1 GiB ring buffer (the
+            kernel never waits for the reader): what the BPF programs alone cost
   enrich    bench/enrich.c: in-memory records through decode + enrichment + text and JSON
             output on one core, in events/s (no kernel, no capsule run)
 
@@ -264,6 +266,26 @@ def bench_workload(w, args, capsule, log):
     return res
 
 
+def storm_floor(capsule, storm, n, repeat, log):
+    """The storm's own loop time, bare and under capsule with a 1 GiB ring buffer: the kernel
+    never has to wait for the reader, so the ratio is what the BPF programs alone cost the
+    traced process (no reader in the way, however fast it were). Medians of repeat runs."""
+    def own(argv):
+        p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=RUN_TIMEOUT_S)
+        if p.returncode:
+            raise RunError(f"exit status {p.returncode}: {' '.join(argv)}")
+        return float(p.stdout.split()[-1])
+    bare, under = [], []
+    with tempfile.TemporaryDirectory(prefix="capsule-bench-floor-", ignore_cleanup_errors=True) as d:
+        for i in range(repeat):
+            bare.append(own([storm, str(n), "-t"]))
+            log("b")
+            under.append(own([capsule, "run", "--allow-root", "--output", "/dev/null", "--no-db", "-b", "1024",
+                              "--log-dir", os.path.join(d, str(i)), "--", storm, str(n), "-t"]))
+            log("c")
+    return {"bare_s": med(bare), "capsule_s": med(under), "ratio": med(under) / med(bare)}
+
+
 def add_net_ratios(results, startup):
     """Ratio with capsule's fixed cost (load/attach/teardown, measured on /bin/true) taken out."""
     for r in results:
@@ -422,6 +444,16 @@ def main():
                 failures.append(f"{w.name}: {e}")
                 print(f"bench: {w.name} failed: {e}", file=sys.stderr)
 
+    floor = None
+    if capsule and (not args.only or "storm" in args.only):
+        try:
+            log("  floor    ")
+            floor = storm_floor(capsule, storm, storm_n, max(args.repeat, 3), log)
+            log("\n")
+        except (RunError, subprocess.SubprocessError, ValueError) as e:
+            log("\n")
+            failures.append(f"storm floor: {e}")
+
     enrich = None
     if not args.only or "enrich" in args.only:
         try:
@@ -443,6 +475,10 @@ def main():
     print()
     if results:
         print_table(results, startup)
+    if floor:
+        print(f"storm floor (1 GiB ring buffer, the loop's own time: the BPF programs' cost with no wait "
+              f"for the reader): bare {floor['bare_s']:.3f} s, capsule {floor['capsule_s']:.3f} s, "
+              f"{floor['ratio']:.2f}x")
     if store:
         store_bench.print_table(store)
     missed = [f"{r['name']}: {t['what']} {t['value']} > {t['limit']}"
@@ -468,6 +504,7 @@ def main():
                     "enrich_events_per_s": TARGET_ENRICH_EPS},
         "capsule_startup_s": startup,
         "workloads": results,
+        "storm_floor": floor,
         "enrichment": enrich,
         "store": store,
         "missed_targets": missed,
