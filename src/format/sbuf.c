@@ -1,3 +1,5 @@
+#include <stdarg.h>
+#include <stdio.h>
 #include "format/sbuf.h"
 #include "format/escape.h"
 #include "capsule/event.h"
@@ -36,4 +38,26 @@ void sb_json_str(struct sbuf *b, const void *data, size_t len)
 void sb_json_cstr(struct sbuf *b, const char *s)
 {
 	json_body(b, s, strlen(s));
+}
+
+void sb_printf(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	size_t room = b->cap > b->len ? b->cap - b->len : 0;
+	if (!room) {
+		b->full = true;
+		return;
+	}
+	va_start(ap, fmt);
+	int n = vsnprintf(b->buf + b->len, room, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->buf[b->len] = 0;
+		return;
+	}
+	if ((size_t)n >= room) {
+		b->full = true;
+		n = room - 1;
+	}
+	b->len += n;
 }

@@ -95,6 +95,8 @@ static inline void sb_u64w(struct sbuf *b, uint64_t v, int width)
 
 /* Appends attacker-controlled bytes, escaped (see escape.h), at most max_out visible bytes. */
 size_t sb_escaped(struct sbuf *b, const void *data, size_t len, size_t max_out);
+/* printf into the buffer (for text that is not per event: SQL, messages); stops at the end. */
+void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends bytes as a JSON string (quotes included): escaped first, then JSON-escaped. */
 void sb_json_str(struct sbuf *b, const void *data, size_t len);
 /* Appends a trusted C string as a JSON string (quotes included). */

@@ -58,7 +58,6 @@ static int kind_list(const struct cap_query *q, struct cap_query_sql *o, struct 
 {
 	const char *p = q->kind;
 	int nk = 0;
-	char tmp[32];
 	sb_puts(b, " IN (");
 	while (*p) {
 		const char *c = strchr(p, ',');
@@ -67,8 +66,7 @@ static int kind_list(const struct cap_query *q, struct cap_query_sql *o, struct 
 			return snprintf(err, errn, "--kind takes kinds separated by commas (at most 16): '%s'", q->kind), -EINVAL;
 		memcpy(o->kinds[nk], p, len);
 		o->kinds[nk][len] = 0;
-		snprintf(tmp, sizeof(tmp), "%s?%d", nk ? ", " : "", add_text(o, o->kinds[nk]));
-		sb_puts(b, tmp);
+		sb_printf(b, "%s?%d", nk ? ", " : "", add_text(o, o->kinds[nk]));
 		nk++;
 		p += len + (c ? 1 : 0);
 		if (c && !*p)
@@ -82,7 +80,6 @@ int cap_query_build(const struct cap_query *q, struct cap_query_sql *o, char *er
 {
 	enum { D_NONE, D_KIND, D_COMM, D_PID, D_WARN, D_PATH, D_HOST } driver = D_NONE;
 	struct sbuf b;
-	char tmp[1024];
 	int n, ns, nsince = 0, nuntil = 0;
 
 	o->nparams = 0;
@@ -119,18 +116,12 @@ int cap_query_build(const struct cap_query *q, struct cap_query_sql *o, char *er
 	if (buckets) {
 		/* the buckets in order (their time range overlapping the window), then the index
 		 * entries of each: the rows come out in bucket order, sorted by id within one */
-		snprintf(tmp, sizeof(tmp), "event_times t CROSS JOIN events e WHERE t.session = ?%d", ns);
-		sb_puts(&b, tmp);
-		if (nsince) {
-			snprintf(tmp, sizeof(tmp), " AND t.max_ns >= ?%d", nsince);
-			sb_puts(&b, tmp);
-		}
-		if (nuntil) {
-			snprintf(tmp, sizeof(tmp), " AND t.min_ns <= ?%d", nuntil);
-			sb_puts(&b, tmp);
-		}
-		snprintf(tmp, sizeof(tmp), " AND e.session = ?%d AND e.bucket = t.bucket", ns);
-		sb_puts(&b, tmp);
+		sb_printf(&b, "event_times t CROSS JOIN events e WHERE t.session = ?%d", ns);
+		if (nsince)
+			sb_printf(&b, " AND t.max_ns >= ?%d", nsince);
+		if (nuntil)
+			sb_printf(&b, " AND t.min_ns <= ?%d", nuntil);
+		sb_printf(&b, " AND e.session = ?%d AND e.bucket = t.bucket", ns);
 	} else {
 		/* the ids to search: the session's (events.id = session << 40 | seq), narrowed to the
 		 * buckets whose time range overlaps the window */
@@ -146,20 +137,15 @@ int cap_query_build(const struct cap_query *q, struct cap_query_sql *o, char *er
 		else
 			snprintf(hi, sizeof(hi), "(?%d << 40) + 1099511627775", ns);
 		if (driver == D_NONE || driver == D_HOST)
-			snprintf(tmp, sizeof(tmp), "events e WHERE %se.id BETWEEN %s AND %s AND +e.session = ?%d",
-				 USE(D_NONE), lo, hi, ns);
+			sb_printf(&b, "events e WHERE %se.id BETWEEN %s AND %s AND +e.session = ?%d", USE(D_NONE), lo,
+				  hi, ns);
 		else
-			snprintf(tmp, sizeof(tmp), "events e WHERE e.session = ?%d AND e.id BETWEEN %s AND %s", ns, lo, hi);
-		sb_puts(&b, tmp);
+			sb_printf(&b, "events e WHERE e.session = ?%d AND e.id BETWEEN %s AND %s", ns, lo, hi);
 	}
-	if (nsince) {
-		snprintf(tmp, sizeof(tmp), " AND +e.time_ns >= ?%d", nsince);
-		sb_puts(&b, tmp);
-	}
-	if (nuntil) {
-		snprintf(tmp, sizeof(tmp), " AND +e.time_ns <= ?%d", nuntil);
-		sb_puts(&b, tmp);
-	}
+	if (nsince)
+		sb_printf(&b, " AND +e.time_ns >= ?%d", nsince);
+	if (nuntil)
+		sb_printf(&b, " AND +e.time_ns <= ?%d", nuntil);
 	if (q->kind) {
 		sb_puts(&b, driver == D_KIND ? " AND e.kind" : " AND +e.kind");
 		if (kind_list(q, o, &b, err, errn))
@@ -167,43 +153,34 @@ int cap_query_build(const struct cap_query *q, struct cap_query_sql *o, char *er
 		if (driver == D_KIND) { /* the partial index's own term, so that SQLite may use it */
 			char list[200];
 			cap_query_common_kinds(list, sizeof(list));
-			snprintf(tmp, sizeof(tmp), " AND e.kind NOT IN (%s)", list);
-			sb_puts(&b, tmp);
+			sb_printf(&b, " AND e.kind NOT IN (%s)", list);
 		}
 	}
 	if (q->pid >= 0) {
 		n = add_num(o, q->pid);
 		if (driver == D_PID) /* events_comm is (comm, pid): the pid's comms first */
-			snprintf(tmp, sizeof(tmp), " AND e.comm IN (SELECT comm FROM comms WHERE session = ?%d AND pid = ?%d)"
-				 " AND e.pid = ?%d", ns, n, n);
+			sb_printf(&b, " AND e.comm IN (SELECT comm FROM comms WHERE session = ?%d AND pid = ?%d)"
+				  " AND e.pid = ?%d", ns, n, n);
 		else
-			snprintf(tmp, sizeof(tmp), " AND +e.pid = ?%d", n);
-		sb_puts(&b, tmp);
+			sb_printf(&b, " AND +e.pid = ?%d", n);
 	}
-	if (q->comm) {
-		snprintf(tmp, sizeof(tmp), " AND %se.comm = ?%d", USE(D_COMM), add_text(o, q->comm));
-		sb_puts(&b, tmp);
-	}
-	if (q->path_glob) {
-		snprintf(tmp, sizeof(tmp), " AND %se.path GLOB ?%d", USE(D_PATH), add_text(o, q->path_glob));
-		sb_puts(&b, tmp);
-	}
+	if (q->comm)
+		sb_printf(&b, " AND %se.comm = ?%d", USE(D_COMM), add_text(o, q->comm));
+	if (q->path_glob)
+		sb_printf(&b, " AND %se.path GLOB ?%d", USE(D_PATH), add_text(o, q->path_glob));
 	if (q->host) {
 		/* an address, or a name the session resolved to addresses */
 		n = add_text(o, q->host);
-		snprintf(tmp, sizeof(tmp),
+		sb_printf(&b,
 			 " AND e.host IN (SELECT ?%d UNION SELECT addr FROM dns_names WHERE session = ?%d AND name = ?%d)",
 			 n, ns, n);
-		sb_puts(&b, tmp);
 	}
 	if (q->warnings)
 		sb_puts(&b, driver == D_WARN ? " AND e.warning IS NOT NULL" : " AND +e.warning IS NOT NULL");
 #undef USE
 	sb_puts(&b, buckets ? " ORDER BY t.bucket, e.id" : " ORDER BY e.id");
-	if (q->limit > 0) {
-		snprintf(tmp, sizeof(tmp), " LIMIT ?%d", add_num(o, q->limit));
-		sb_puts(&b, tmp);
-	}
+	if (q->limit > 0)
+		sb_printf(&b, " LIMIT ?%d", add_num(o, q->limit));
 	if (b.full)
 		return snprintf(err, errn, "query too long"), -EINVAL;
 	return 0;
