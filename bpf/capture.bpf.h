@@ -18,13 +18,19 @@
 /* inode timestamps changed layout in 6.6/6.7; both are read through CO-RE */
 struct inode___v67 {
 	time64_t i_mtime_sec;
+	time64_t i_ctime_sec;
+	__u32 i_ctime_nsec;
 } __attribute__((preserve_access_index));
 struct inode___v66 {
 	struct timespec64 __i_mtime;
+	struct timespec64 __i_ctime;
 } __attribute__((preserve_access_index));
 struct inode___old {
 	struct timespec64 i_mtime;
+	struct timespec64 i_ctime;
 } __attribute__((preserve_access_index));
+/* since 6.13 the top bit of i_ctime_nsec says "queried" (multigrain timestamps), not time */
+#define CTIME_NSEC_MASK 0x3fffffffu
 
 static __always_inline bool traced(void)
 {
@@ -505,12 +511,21 @@ __noinline int add_file_struct_info(__u32 type, __u32 arg, __u64 file_p)
 	fi->size = BPF_CORE_READ(ino, i_size);
 	fi->uid = BPF_CORE_READ(ino, i_uid.val);
 	fi->gid = BPF_CORE_READ(ino, i_gid.val);
-	if (bpf_core_field_exists(struct inode___v67, i_mtime_sec))
+	__s64 cs, cn;
+	if (bpf_core_field_exists(struct inode___v67, i_mtime_sec)) {
 		fi->mtime = BPF_CORE_READ((struct inode___v67 *)ino, i_mtime_sec);
-	else if (bpf_core_field_exists(struct inode___v66, __i_mtime))
+		cs = BPF_CORE_READ((struct inode___v67 *)ino, i_ctime_sec);
+		cn = BPF_CORE_READ((struct inode___v67 *)ino, i_ctime_nsec) & CTIME_NSEC_MASK;
+	} else if (bpf_core_field_exists(struct inode___v66, __i_mtime)) {
 		fi->mtime = BPF_CORE_READ((struct inode___v66 *)ino, __i_mtime.tv_sec);
-	else
+		cs = BPF_CORE_READ((struct inode___v66 *)ino, __i_ctime.tv_sec);
+		cn = BPF_CORE_READ((struct inode___v66 *)ino, __i_ctime.tv_nsec);
+	} else {
 		fi->mtime = BPF_CORE_READ((struct inode___old *)ino, i_mtime.tv_sec);
+		cs = BPF_CORE_READ((struct inode___old *)ino, i_ctime.tv_sec);
+		cn = BPF_CORE_READ((struct inode___old *)ino, i_ctime.tv_nsec);
+	}
+	fi->ctime_ns = cs * 1000000000LL + cn;
 	field_commit(s, type, arg, sizeof(*fi));
 	return 0;
 }

@@ -109,6 +109,8 @@ struct cap_fileinfo {
 	__u64 ino;
 	__u64 size;
 	__s64 mtime;    /* seconds */
+	__s64 ctime_ns; /* last status change, ns: any write, chmod or utimes sets it to now (no one can
+			 * set it back), so with it a file version is known even after mtime was reset */
 	__u32 uid;      /* owner */
 	__u32 gid;
 };

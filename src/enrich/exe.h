@@ -49,12 +49,4 @@ void cap_exe_image_json(struct sbuf *b, const struct cap_exeresult *r, uint64_t 
 void cap_exe_image_text(struct sbuf *b, const struct cap_exeresult *r, int64_t realtime_ns,
 			const struct cap_text_opts *o);
 
-static inline void cap_exe_key(struct cap_exekey *k, const struct cap_fileinfo *fi)
-{
-	k->dev = fi->dev;
-	k->ino = fi->ino;
-	k->mtime = fi->mtime;
-	k->size = fi->size;
-}
-
 #endif

@@ -38,16 +38,16 @@ struct cap_exehash_entry {
 	struct cap_exehash_entry *hnext, *prev, *next;
 };
 
+static int64_t ctime_ns(const struct stat *st)
+{
+	return (int64_t)st->st_ctim.tv_sec * 1000000000LL + st->st_ctim.tv_nsec;
+}
+
 static uint64_t key_hash(const struct cap_exekey *k)
 {
 	uint64_t h = k->ino * 0x9E3779B97F4A7C15ULL;
-	h ^= (k->dev + (uint64_t)k->mtime * 31 + k->size * 131) * 0xC2B2AE3D27D4EB4FULL;
+	h ^= (k->dev + (uint64_t)k->mtime * 31 + k->size * 131 + (uint64_t)k->ctime_ns * 7) * 0xC2B2AE3D27D4EB4FULL;
 	return h ^ (h >> 29);
-}
-
-static bool key_eq(const struct cap_exekey *a, const struct cap_exekey *b)
-{
-	return a->dev == b->dev && a->ino == b->ino && a->mtime == b->mtime && a->size == b->size;
 }
 
 /* ---- the LRU cache (callers hold mu) ---- */
@@ -79,7 +79,7 @@ static void lru_front(struct cap_exehash *h, struct cap_exehash_entry *e)
 static struct cap_exehash_entry **find_slot(struct cap_exehash *h, const struct cap_exekey *k)
 {
 	struct cap_exehash_entry **p = &h->buckets[key_hash(k) & (h->nbuckets - 1)];
-	while (*p && !key_eq(&(*p)->key, k))
+	while (*p && !cap_exekey_eq(&(*p)->key, k))
 		p = &(*p)->hnext;
 	return p;
 }
@@ -254,7 +254,7 @@ static int open_verified(struct cap_exeresult *r)
 	if (!verify) /* the version found is the one hashed (and cached) */
 		r->job.key = (struct cap_exekey){ .dev = (uint64_t)major(st.st_dev) << 20 | minor(st.st_dev),
 						  .ino = st.st_ino, .mtime = st.st_mtim.tv_sec,
-						  .size = st.st_size };
+						  .size = st.st_size, .ctime_ns = ctime_ns(&st) };
 	return fd;
 }
 
@@ -308,8 +308,8 @@ static void hash_job(struct cap_exehash *h, struct cap_exeresult *r)
 		r->status = CAP_IMG_ERROR, r->err = -ret;
 	/* content that changed since the exec (or while hashing) is not what ran */
 	else if (fstat(fd, &after) || (uint64_t)after.st_size != j->key.size ||
-		 after.st_mtim.tv_sec != j->key.mtime || after.st_mtim.tv_sec != before.st_mtim.tv_sec ||
-		 after.st_mtim.tv_nsec != before.st_mtim.tv_nsec || after.st_size != before.st_size)
+		 after.st_mtim.tv_sec != j->key.mtime || ctime_ns(&after) != j->key.ctime_ns ||
+		 ctime_ns(&after) != ctime_ns(&before) || after.st_size != before.st_size)
 		r->status = CAP_IMG_MODIFIED;
 	close(fd);
 }

@@ -1,5 +1,5 @@
 /* Executable identity: SHA-256 of exec'd files, computed on a worker thread so the event
- * reader never waits for a disk, and cached by (device, inode, mtime, size) in a bounded LRU.
+ * reader never waits for a disk, and cached by (device, inode, mtime, size, ctime) in a bounded LRU.
  *
  * The reader asks the cache (a short lock, no I/O); on a miss it queues a job and goes on.
  * The worker opens the file without trusting its path (see exehash.c), hashes it and posts a
@@ -21,9 +21,23 @@
  * as in struct cap_fileinfo. */
 struct cap_exekey {
 	uint64_t dev, ino;
-	int64_t mtime;
+	int64_t mtime;    /* seconds */
 	uint64_t size;
+	int64_t ctime_ns; /* status change (ns): changes with every write, even if mtime is set back */
 };
+
+/* The key of the version a record's file info describes. */
+static inline void cap_exe_key(struct cap_exekey *k, const struct cap_fileinfo *fi)
+{
+	*k = (struct cap_exekey){ .dev = fi->dev, .ino = fi->ino, .mtime = fi->mtime, .size = fi->size,
+				  .ctime_ns = fi->ctime_ns };
+}
+
+static inline bool cap_exekey_eq(const struct cap_exekey *a, const struct cap_exekey *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->mtime == b->mtime && a->size == b->size &&
+	       a->ctime_ns == b->ctime_ns;
+}
 
 enum cap_image_status {
 	CAP_IMG_OK = 0,     /* sha256 is the content of the exec'd file */

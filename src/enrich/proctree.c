@@ -247,7 +247,7 @@ static void on_exec(struct cap_proctree *t, struct cap_proc *p, const struct cap
 	p->setuid = v->has_file && (v->file.mode & S_ISUID);
 	p->setgid = v->has_file && (v->file.mode & S_ISGID);
 	if (p->has_key) {
-		p->key = (struct cap_exekey){ v->file.dev, v->file.ino, v->file.mtime, v->file.size };
+		cap_exe_key(&p->key, &v->file);
 	}
 	memcpy(p->image_sha256, v->image_sha256, sizeof(p->image_sha256));
 	p->script_sha256[0] = 0;
@@ -287,10 +287,6 @@ void cap_proctree_event(struct cap_proctree *t, const struct cap_event *ev, cons
 	}
 }
 
-static bool key_eq(const struct cap_exekey *a, const struct cap_exekey *b)
-{
-	return a->dev == b->dev && a->ino == b->ino && a->mtime == b->mtime && a->size == b->size;
-}
 
 void cap_proctree_image(struct cap_proctree *t, const struct cap_exeresult *r)
 {
@@ -305,7 +301,7 @@ void cap_proctree_image(struct cap_proctree *t, const struct cap_exeresult *r)
 		}
 		return;
 	}
-	if (!p->has_key || !key_eq(&p->key, &r->job.key))
+	if (!p->has_key || !cap_exekey_eq(&p->key, &r->job.key))
 		return;
 	if (r->status == CAP_IMG_OK)
 		cap_sha256_hex(p->image_sha256, r->sha256);

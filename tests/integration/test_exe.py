@@ -130,6 +130,40 @@ class TestExeIdentity(CapsuleTest):
         self.assertEqual(script["interpreter"], "/bin/sh")
 
 
+class TestExeRewrittenSameSize(CapsuleTest):
+    def test_rewrite_with_mtime_reset_is_hashed_again(self):
+        """a binary exec'd, then overwritten in place with other bytes of the same size and its
+        mtime set back (touch -r): the second exec is hashed anew, not answered by the cache"""
+        import subprocess
+        d = workdir("exe-rewrite")
+        progs = []
+        for n in (1, 2):
+            src = os.path.join(d, "v%d.c" % n)
+            with open(src, "w") as f:
+                f.write("int main(void) { return %d - %d; }\n" % (n, n))
+            out = os.path.join(d, "v%d" % n)
+            subprocess.run(["gcc", "-O0", "-o", out, src], check=True)
+            progs.append(out)
+        if os.path.getsize(progs[0]) != os.path.getsize(progs[1]):
+            self.skipTest("the two builds differ in size here")
+        self.assertNotEqual(sha256_of(progs[0]), sha256_of(progs[1]))
+        # cp into an existing file keeps its inode; sleep: the first hash is cached before
+        # the second exec asks
+        cmd = ("cp v1 prog && touch -r v1 ref && ./prog && sleep 0.5 && cp v2 prog && touch -r ref prog "
+               "&& ./prog")
+        s = run_capsule("exe-rewrite", ["sh", "-c", cmd], cwd=d)
+        self.assertEqual(s.rc, 0, s.describe())
+        exs = s.find("execve", exe=os.path.join(d, "prog"))
+        self.assertEqual(len(exs), 2, s.describe())
+        first, second = exs
+        self.assertEqual(first["file"]["ino"], second["file"]["ino"])
+        self.assertEqual((first["file"]["size"], first["file"]["mtime"]),
+                         (second["file"]["size"], second["file"]["mtime"]))
+        self.assertEqual(image_sha(s, first), sha256_of(progs[0]))
+        self.assertNotEqual(second.get("image_sha256"), sha256_of(progs[0]), json.dumps(second))
+        self.assertEqual(image_sha(s, second), sha256_of(progs[1]))
+
+
 class TestExeForkBomb(CapsuleTest):
     """3,000 short-lived processes: the tree keeps a bounded number and Capsule's memory stays
     close to an idle session's."""

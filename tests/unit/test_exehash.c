@@ -34,6 +34,7 @@ static void key_of(const char *path, struct cap_exekey *k)
 	k->ino = st.st_ino;
 	k->mtime = st.st_mtim.tv_sec;
 	k->size = st.st_size;
+	k->ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000LL + st.st_ctim.tv_nsec;
 }
 
 /* What sha256sum says about path. */
@@ -146,6 +147,22 @@ static void test_changed_file_is_a_new_key(void **state)
 	assert_int_equal(run_job(&h, path, &stale, &r), 0);
 	assert_int_equal(r.status, CAP_IMG_MODIFIED);
 	assert_int_equal(cap_exehash_lookup(&h, &stale, sha), 0); /* not cached under the wrong key */
+
+	/* rewritten again with the same size, and its mtime set back: only ctime tells this
+	 * version from the one cached, and the cache must not answer with the old hash */
+	write_file(path, "#!/bin/sh\necho TWO, longer\n", 27);
+	struct timespec back[2] = { { .tv_nsec = UTIME_OMIT }, { .tv_sec = k2.mtime } };
+	assert_int_equal(utimensat(AT_FDCWD, path, back, 0), 0);
+	struct cap_exekey k3;
+	key_of(path, &k3);
+	assert_int_equal(k3.size, k2.size);
+	assert_int_equal(k3.mtime, k2.mtime);
+	assert_true(k3.ctime_ns != k2.ctime_ns);
+	assert_int_equal(cap_exehash_lookup(&h, &k3, sha), 0);
+	assert_int_equal(run_job(&h, path, &k3, &r), 0);
+	assert_int_equal(r.status, CAP_IMG_OK);
+	cap_sha256_hex(got, r.sha256);
+	assert_string_not_equal(got, want2);
 	cap_exehash_free(&h);
 }
 
