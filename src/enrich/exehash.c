@@ -317,6 +317,7 @@ static void hash_job(struct cap_exehash *h, struct cap_exeresult *r)
 static void *worker(void *arg)
 {
 	struct cap_exehash *h = arg;
+	pthread_setname_np(pthread_self(), "capsule-hash"); /* in top and perf */
 
 	pthread_mutex_lock(&h->mu);
 	for (;;) {
