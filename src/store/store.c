@@ -16,6 +16,7 @@
 #include "format/jsonget.h"
 #include "format/describe.h"
 #include "format/escape.h"
+#include "format/fdtarget.h"
 #include "format/names.h"
 #include "store/agg.h"
 #include "store/import.h"
@@ -55,7 +56,7 @@ const char *cap_store_schema(void)
 #define QWRAP 0xffffffffu
 #define CAP_STORE_USER_CACHE 16 /* uid -> name entries (direct-mapped) */
 
-enum { S_KIND, S_AREA, S_COMM, S_ERROR, S_WARNING, S_PATH, S_PATH2, S_HOST, S_PROTO, S_LINE, S_JSON, S__N };
+enum { S_KIND, S_AREA, S_COMM, S_ERROR, S_WARNING, S_PATH, S_PATH2, S_HOST, S_PROTO, S_IOPATH, S_LINE, S_JSON, S__N };
 
 struct qent {
 	uint32_t size;
@@ -100,6 +101,7 @@ struct cap_store {
 	char comm[CAP_COMM_LEN * 4 + 1];
 	char p1[CAP_PATH_MAX * 8 + 64], p2[CAP_PATH_MAX * 8 + 64];
 	char host[600];
+	char iop[CAP_FDVIEW_NAME * 4 + 1];
 };
 
 static size_t al8(size_t n)
@@ -119,7 +121,7 @@ static size_t rec_size(const struct cap_store_rec *r, const char *s[S__N], size_
 {
 	size_t need = sizeof(struct qent);
 	const char *v[S__N] = { r->kind, r->area, r->comm, r->error, r->warning, r->path, r->path2,
-				r->host, r->proto, r->line, r->json };
+				r->host, r->proto, r->io_path, r->line, r->json };
 	for (int i = 0; i < S__N; i++) {
 		s[i] = v[i];
 		if (i == S_LINE && r->line_len)
@@ -319,6 +321,12 @@ void cap_store_event(struct cap_store *st, const struct cap_event *ev, const str
 			break;
 		}
 		}
+	}
+	/* a close names no path of its own: its byte totals go to the file the fd table knew */
+	const struct cap_fdview *fv;
+	if (!r.path && (r.io_read || r.io_write) && (fv = cap_view_fd(v, 0)) && fv->kind == CAP_FDK_FILE) {
+		cap_escape(st->iop, sizeof(st->iop), fv->name, fv->name_len, 0);
+		r.io_path = st->iop;
 	}
 	if (jlen && json[jlen - 1] == '\n')
 		jlen--;
@@ -703,13 +711,15 @@ static void write_entry(struct cap_store *st, const struct qent *e)
 			upsert_file(st, s[S_PATH2], e->len[S_PATH2], op2, 1, 0, e->seq);
 		if (!e->has_ret && !strcmp(kind, "execve"))
 			upsert_file(st, s[S_PATH], e->len[S_PATH], "exec", 1, 0, e->seq);
-		/* close names its file only when an enricher tracks fds: add the byte totals */
-		if (!strcmp(kind, "close")) {
-			if (e->io_read)
-				upsert_file(st, s[S_PATH], e->len[S_PATH], "read", 0, e->io_read, e->seq);
-			if (e->io_write)
-				upsert_file(st, s[S_PATH], e->len[S_PATH], "write", 0, e->io_write, e->seq);
-		}
+	}
+	/* a close adds the fd's byte totals to its file: the record's path, else the fd table's */
+	const char *bp = s[S_PATH] ? s[S_PATH] : s[S_IOPATH];
+	uint32_t bl = s[S_PATH] ? e->len[S_PATH] : e->len[S_IOPATH];
+	if (bp && ok && (e->io_read || e->io_write) && !strcmp(kind, "close")) {
+		if (e->io_read)
+			upsert_file(st, bp, bl, "read", 0, e->io_read, e->seq);
+		if (e->io_write)
+			upsert_file(st, bp, bl, "write", 0, e->io_write, e->seq);
 	}
 	if (s[S_HOST]) {
 		const char *proto = s[S_PROTO] ? s[S_PROTO] : (!strncmp(s[S_HOST], "unix:", 5) ? "unix" : "?");

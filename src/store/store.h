@@ -64,6 +64,7 @@ struct cap_store_rec {
 	bool parse;              /* queued by cap_store_line: the writer fills the columns from json */
 	const char *kind, *area, *comm, *error, *warning;
 	const char *path, *path2, *host, *proto;
+	const char *io_path;     /* close without a path: the file the fd was (fd table), for byte totals */
 	const char *line;        /* the text line, no newline */
 	const char *json;        /* the JSONL record, no newline */
 	size_t line_len, json_len; /* 0: strlen */

@@ -189,6 +189,17 @@ class TestStore(CapsuleTest):
         self.assertEqual(ops.get((os.path.join(self.fdir, "file-open.txt"), "rename")), 1)
         self.assertEqual(ops.get((os.path.join(self.fdir, "file-renamed.txt"), "create")), 1)
         self.assertIn((os.path.join(self.fdir, "file-subdir"), "delete"), ops)
+        # byte totals come with each close, to the file the fd table says the fd was
+        want = {}
+        for e in f.events:
+            t, io = e.get("fd_target") or {}, e.get("io") or {}
+            if e["kind"] == "close" and e.get("ret", 0) >= 0 and t.get("kind") == "file" and not path_of(e):
+                for op, key in (("read", "read_bytes"), ("write", "write_bytes")):
+                    if io.get(key):
+                        want[(t["name"], op)] = want.get((t["name"], op), 0) + io[key]
+        self.assertTrue(want, "no close with byte totals in the file scenario: a useless check")
+        got = dict(((p, op), b) for p, op, b in db_rows(self.fdb, "SELECT path, op, bytes FROM files WHERE bytes > 0"))
+        self.assertEqual(got, want)
         peers = db_rows(self.shared, "SELECT addr, port, proto FROM peers p JOIN sessions s ON s.id = p.session "
                                      "WHERE s.uuid = ?", self.n.summary["session"])
         self.assertIn(("127.0.0.1", self.n.int("udp_server_port"), "udp"), peers)
