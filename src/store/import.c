@@ -103,11 +103,17 @@ int cap_store_rec_from_json(json_object *o, struct cap_store_rec *r, char *host,
 	if (io) {
 		r->io_read = num(io, "read_bytes", 0);
 		r->io_write = num(io, "write_bytes", 0);
-		/* as cap_store_event: a close's totals go to the file its fd was */
+		/* as cap_store_event: a close's totals go to the file or the peer its fd was */
 		json_object *fdt = member(o, "fd_target", json_type_object);
-		const char *kind = str(fdt, "kind");
+		const char *kind = str(fdt, "kind"), *peer = str(fdt, "peer");
 		if (!r->path && (r->io_read || r->io_write) && kind && !strcmp(kind, "file"))
 			r->io_path = str(fdt, "name");
+		if (!r->host && (r->io_read || r->io_write) && kind && !strcmp(kind, "socket") && peer) {
+			cap_store_split_addr(peer, host, hostn, &r->port);
+			r->host = host[0] ? host : NULL;
+			if (r->host && !r->proto)
+				r->proto = str(fdt, "protocol");
+		}
 	}
 	return 0;
 }

@@ -322,11 +322,19 @@ void cap_store_event(struct cap_store *st, const struct cap_event *ev, const str
 		}
 		}
 	}
-	/* a close names no path of its own: its byte totals go to the file the fd table knew */
-	const struct cap_fdview *fv;
-	if (!r.path && (r.io_read || r.io_write) && (fv = cap_view_fd(v, 0)) && fv->kind == CAP_FDK_FILE) {
+	/* a close names no file or peer of its own: its byte totals go to what the fd table says
+	 * the fd was (a file: files.bytes; a connected socket: the peer's bytes) */
+	const struct cap_fdview *fv = r.io_read || r.io_write ? cap_view_fd(v, 0) : NULL;
+	if (fv && !r.path && fv->kind == CAP_FDK_FILE) {
 		cap_escape(st->iop, sizeof(st->iop), fv->name, fv->name_len, 0);
 		r.io_path = st->iop;
+	}
+	if (fv && !r.host && fv->kind == CAP_FDK_SOCKET && fv->has_sock && fv->sock.rport &&
+	    cap_describe_sock_end(tmp, sizeof(tmp), &fv->sock, 1)) {
+		cap_store_split_addr(tmp, st->host, sizeof(st->host), &r.port);
+		r.host = st->host[0] ? st->host : NULL;
+		if (r.host && !r.proto)
+			r.proto = cap_sock_proto_name(&fv->sock);
 	}
 	if (jlen && json[jlen - 1] == '\n')
 		jlen--;

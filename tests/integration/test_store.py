@@ -34,8 +34,10 @@ def db_rows(path, sql, *params):
 
 def host_of(e):
     """The remote address of an event as the store keeps it (docs/store.md)."""
+    t, io = e.get("fd_target") or {}, e.get("io") or {}
+    closed = t.get("peer") if t.get("kind") == "socket" and (io.get("read_bytes") or io.get("write_bytes")) else None
     for a in ((e.get("addr") or {}).get("address") if e["kind"] != "bind" else None, (e.get("sock") or {}).get("peer"),
-              (e.get("result_sock") or {}).get("peer")):
+              (e.get("result_sock") or {}).get("peer"), closed):
         if not a:
             continue
         if a.startswith("unix:"):
@@ -204,6 +206,20 @@ class TestStore(CapsuleTest):
                                      "WHERE s.uuid = ?", self.n.summary["session"])
         self.assertIn(("127.0.0.1", self.n.int("udp_server_port"), "udp"), peers)
         self.assertIn(("127.0.0.1", self.n.int("tcp_port"), "tcp"), peers)
+        # and a connected socket's close adds its byte totals to that peer
+        want = {}
+        for e in self.n.events:
+            t, io = e.get("fd_target") or {}, e.get("io") or {}
+            if e["kind"] == "close" and t.get("kind") == "socket" and t.get("peer") and (io.get("write_bytes") or io.get("read_bytes")):
+                addr, port = t["peer"].rsplit(":", 1)
+                k = (addr.strip("[]"), int(port), t["protocol"])
+                sent, received = want.get(k, (0, 0))
+                want[k] = (sent + io.get("write_bytes", 0), received + io.get("read_bytes", 0))
+        self.assertTrue(want, "no socket close with byte totals in the network scenario: a useless check")
+        got = dict(((a, p, pr), (bs, br)) for a, p, pr, bs, br in db_rows(
+            self.shared, "SELECT addr, port, proto, bytes_sent, bytes_received FROM peers p JOIN sessions s ON "
+                         "s.id = p.session WHERE s.uuid = ? AND bytes_sent + bytes_received > 0", self.n.summary["session"]))
+        self.assertEqual(got, want)
 
     def test_sessions_command(self):
         rc, out, err = capsule("sessions", "--db", self.shared, "--json")
