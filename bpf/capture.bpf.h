@@ -15,13 +15,16 @@
 #define NAME_MAX_LEN 255
 #define USER_BUF_MAX 256  /* sockaddr, hostname, ... */
 
-/* inode timestamps changed layout in 6.6/6.7; both are read through CO-RE */
-struct inode___v67 {
+/* inode timestamps changed layout more than once, and ctime moved one release before mtime:
+ *   ctime: i_ctime (timespec64) <= 6.5, __i_ctime 6.6-6.10, i_ctime_sec/_nsec >= 6.11
+ *   mtime: i_mtime (timespec64) <= 6.6, __i_mtime 6.7-6.10, i_mtime_sec >= 6.11
+ * so each is picked on its own, through CO-RE field checks. */
+struct inode___sec {
 	time64_t i_mtime_sec;
 	time64_t i_ctime_sec;
 	__u32 i_ctime_nsec;
 } __attribute__((preserve_access_index));
-struct inode___v66 {
+struct inode___priv {
 	struct timespec64 __i_mtime;
 	struct timespec64 __i_ctime;
 } __attribute__((preserve_access_index));
@@ -512,16 +515,19 @@ __noinline int add_file_struct_info(__u32 type, __u32 arg, __u64 file_p)
 	fi->uid = BPF_CORE_READ(ino, i_uid.val);
 	fi->gid = BPF_CORE_READ(ino, i_gid.val);
 	__s64 cs, cn;
-	if (bpf_core_field_exists(struct inode___v67, i_mtime_sec)) {
-		fi->mtime = BPF_CORE_READ((struct inode___v67 *)ino, i_mtime_sec);
-		cs = BPF_CORE_READ((struct inode___v67 *)ino, i_ctime_sec);
-		cn = BPF_CORE_READ((struct inode___v67 *)ino, i_ctime_nsec) & CTIME_NSEC_MASK;
-	} else if (bpf_core_field_exists(struct inode___v66, __i_mtime)) {
-		fi->mtime = BPF_CORE_READ((struct inode___v66 *)ino, __i_mtime.tv_sec);
-		cs = BPF_CORE_READ((struct inode___v66 *)ino, __i_ctime.tv_sec);
-		cn = BPF_CORE_READ((struct inode___v66 *)ino, __i_ctime.tv_nsec);
-	} else {
+	if (bpf_core_field_exists(struct inode___sec, i_mtime_sec))
+		fi->mtime = BPF_CORE_READ((struct inode___sec *)ino, i_mtime_sec);
+	else if (bpf_core_field_exists(struct inode___priv, __i_mtime))
+		fi->mtime = BPF_CORE_READ((struct inode___priv *)ino, __i_mtime.tv_sec);
+	else
 		fi->mtime = BPF_CORE_READ((struct inode___old *)ino, i_mtime.tv_sec);
+	if (bpf_core_field_exists(struct inode___sec, i_ctime_sec)) {
+		cs = BPF_CORE_READ((struct inode___sec *)ino, i_ctime_sec);
+		cn = BPF_CORE_READ((struct inode___sec *)ino, i_ctime_nsec) & CTIME_NSEC_MASK;
+	} else if (bpf_core_field_exists(struct inode___priv, __i_ctime)) {
+		cs = BPF_CORE_READ((struct inode___priv *)ino, __i_ctime.tv_sec);
+		cn = BPF_CORE_READ((struct inode___priv *)ino, __i_ctime.tv_nsec);
+	} else {
 		cs = BPF_CORE_READ((struct inode___old *)ino, i_ctime.tv_sec);
 		cn = BPF_CORE_READ((struct inode___old *)ino, i_ctime.tv_nsec);
 	}

@@ -167,16 +167,17 @@ static void child(char *const argv[], char *const envp[], const struct cap_user 
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	for (int s = 1; s < NSIG; s++)
 		signal(s, SIG_DFL);
-	/* if capsule dies, so does the agent it can no longer trace */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (getppid() != parent)
-		_exit(127);
 	e = cap_cgroup_add(cg, 0); /* "0": this process */
 	if (e)
 		child_fail(err_fd, STAGE_CGROUP, -e);
 	e = drop_privileges(u);
 	if (e)
 		child_fail(err_fd, STAGE_USER, -e);
+	/* if capsule dies, so does the agent it can no longer trace (after the uid change, which
+	 * resets the parent-death signal; a parent already gone is seen by getppid) */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(127);
 	/* the pipes are close-on-exec: nothing to close by hand */
 	if (write(ready_fd, "r", 1) != 1 || read(go_fd, &c, 1) != 1)
 		_exit(127);

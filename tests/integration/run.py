@@ -812,6 +812,49 @@ class Test11DoubleFork(CapsuleTest):
 
 # ---------------------------------------------------------------------------------------------
 class Test12Session(CapsuleTest):
+    def test_agent_dies_with_capsule(self):
+        """capsule killed with SIGKILL (it cannot clean up): the agent must not go on untraced;
+        the parent-death signal kills it"""
+        d = workdir("capsule-killed")
+        secs = "37.%d" % (os.getpid() % 1000)  # tells our sleep from any other
+        argv = [CAPSULE, "run", "--user", AGENT, "--log-dir", os.path.join(d, "log"), "--output", os.devnull,
+                "--", "sleep", secs]
+        p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                             env=base_env(), cwd=d)
+        want = b"sleep\0" + secs.encode() + b"\0"
+
+        def agent():
+            for pid in filter(str.isdigit, os.listdir("/proc")):
+                try:
+                    with open("/proc/%s/cmdline" % pid, "rb") as f:
+                        if f.read() == want:
+                            return int(pid)
+                except OSError:
+                    pass
+            return None
+
+        deadline = time.time() + 30
+        pid = None
+        while pid is None and time.time() < deadline and p.poll() is None:
+            time.sleep(0.05)
+            pid = agent()
+        self.assertIsNotNone(pid, "the agent never started: %s" % (p.stderr.read(2000) if p.poll() is not None else ""))
+        p.kill()
+        p.wait()
+        p.stderr.close()
+        deadline = time.time() + 5
+        alive = True
+        while alive and time.time() < deadline:
+            try:
+                with open("/proc/%d/stat" % pid) as f:
+                    alive = f.read().split(") ", 1)[1][0] != "Z"
+            except OSError:
+                alive = False
+            time.sleep(0.05)
+        if alive:
+            os.kill(pid, 9)
+        self.assertFalse(alive, "the agent outlived capsule (SIGKILL)")
+
     def test_exit_status_sigkill_137(self):
         s, _ = scenario("killself")
         self.assertEqual(s.rc, 137, s.describe())
