@@ -74,8 +74,9 @@ static int drop_session(const char *db_path, const char *uuid, bool force)
 			 "BEGIN; DELETE FROM events WHERE session=%lld; DELETE FROM files WHERE session=%lld;"
 			 "DELETE FROM peers WHERE session=%lld; DELETE FROM warnings WHERE session=%lld;"
 			 "DELETE FROM processes WHERE session=%lld; DELETE FROM event_times WHERE session=%lld;"
-			 "DELETE FROM dns_names WHERE session=%lld; DELETE FROM sessions WHERE id=%lld; COMMIT;",
-			 k, k, k, k, k, k, k, k);
+			 "DELETE FROM comms WHERE session=%lld; DELETE FROM dns_names WHERE session=%lld;"
+			 "DELETE FROM sessions WHERE id=%lld; COMMIT;",
+			 k, k, k, k, k, k, k, k, k);
 		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
 			ret = cli_error("%s: cannot remove session %s: %s", db_path, uuid, sqlite3_errmsg(db));
 	}

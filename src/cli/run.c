@@ -49,6 +49,8 @@ struct run_opts {
 
 struct session {
 	struct run_opts *o;
+	pid_t starting;  /* the agent's process until its first execve: its read of the go byte is
+			  * Capsule's own, not the agent's (recorded with --verbose) */
 	FILE *live;      /* the live timeline (text or JSON), or NULL */
 	bool live_json;
 	FILE *jsonl;     /* events.jsonl */
@@ -285,6 +287,12 @@ static int on_record(void *ctx, const void *data, size_t size)
 	if (cap_decode(ev, data, size)) {
 		s->sum.malformed++;
 		return 0;
+	}
+	if (s->starting && ev->hdr.pid == (uint32_t)s->starting) {
+		const char *k = cap_event_kind(ev);
+		if (ev->hdr.type == CAP_REC_SYSCALL && strcmp(k, "execve") && strcmp(k, "execveat"))
+			return 0;
+		s->starting = 0;
 	}
 	ev->seq = ++s->seq;
 	ev->realtime_ns = (int64_t)ev->hdr.ts + s->boot_to_real;
@@ -563,6 +571,7 @@ int cmd_run(int argc, char **argv)
 		cli_error("%s", err);
 		goto out;
 	}
+	s.starting = sp.pid;
 
 	topts.cgroup_id = cg.id;
 	topts.cgroup_level = cg.level;

@@ -41,7 +41,8 @@ static inline bool cap_exekey_eq(const struct cap_exekey *a, const struct cap_ex
 
 enum cap_image_status {
 	CAP_IMG_OK = 0,     /* sha256 is the content of the exec'd file */
-	CAP_IMG_MODIFIED,   /* same inode, but size or mtime changed since the exec: sha256 is of the content now */
+	CAP_IMG_MODIFIED,   /* same inode, but size, mtime or ctime changed since the exec (a write, chmod,
+			     * chown, link...): sha256 is of the content now */
 	CAP_IMG_REPLACED,   /* no file with the exec'd device and inode could be opened: no sha256 */
 	CAP_IMG_TOO_LARGE,  /* larger than CAP_EXEHASH_FILE_MAX: no sha256 */
 	CAP_IMG_ERROR,      /* open or read failed (err): no sha256 */

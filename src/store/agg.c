@@ -1,9 +1,40 @@
+#include <stdlib.h>
 #include <string.h>
 #include "store/agg.h"
 
+struct cap_agg *cap_agg_new(uint32_t max_keys, size_t arena_bytes)
+{
+	struct cap_agg *g = calloc(1, sizeof(*g));
+	if (!g)
+		return NULL;
+	g->max = max_keys;
+	g->nslots = 1;
+	while (g->nslots < 2 * max_keys)
+		g->nslots <<= 1;
+	g->arena_cap = arena_bytes;
+	g->slot = calloc(g->nslots, sizeof(*g->slot));
+	g->ent = malloc((size_t)max_keys * sizeof(*g->ent));
+	g->arena = malloc(arena_bytes);
+	if (!g->slot || !g->ent || !g->arena) {
+		cap_agg_free(g);
+		return NULL;
+	}
+	return g;
+}
+
+void cap_agg_free(struct cap_agg *g)
+{
+	if (!g)
+		return;
+	free(g->slot);
+	free(g->ent);
+	free(g->arena);
+	free(g);
+}
+
 void cap_agg_init(struct cap_agg *g)
 {
-	memset(g->slot, 0, sizeof(g->slot));
+	memset(g->slot, 0, (size_t)g->nslots * sizeof(*g->slot));
 	g->n = 0;
 	g->used = 0;
 }
@@ -19,8 +50,8 @@ bool cap_agg_add(struct cap_agg *g, const char *a, uint32_t alen, const char *b,
 		 int64_t count, int64_t v1, int64_t v2, int64_t at)
 {
 	uint64_t h = hash(b, blen, hash(a, alen, 0xcbf29ce484222325ULL) ^ (uint64_t)port);
-	uint32_t i = h & (CAP_AGG_SLOTS - 1);
-	for (;; i = (i + 1) & (CAP_AGG_SLOTS - 1)) {
+	uint32_t i = h & (g->nslots - 1);
+	for (;; i = (i + 1) & (g->nslots - 1)) {
 		uint32_t k = g->slot[i];
 		if (!k)
 			break;
@@ -34,7 +65,7 @@ bool cap_agg_add(struct cap_agg *g, const char *a, uint32_t alen, const char *b,
 			return true;
 		}
 	}
-	if (g->n >= CAP_AGG_MAX || g->used + alen + blen > CAP_AGG_ARENA)
+	if (g->n >= g->max || g->used + alen + blen > g->arena_cap)
 		return false;
 	struct cap_agg_ent *e = &g->ent[g->n];
 	char *p = g->arena + g->used;

@@ -1,6 +1,6 @@
 /* Totals for the files and peers tables (and the set of (pid, comm) pairs): the writer adds
  * every event here and writes one upsert per distinct key once a second, instead of one per
- * event. Bounded: at most CAP_AGG_MAX keys and CAP_AGG_ARENA bytes of keys (pages are touched
+ * event. Bounded: each table has its own cap on keys and on bytes of keys (memory is touched
  * only as keys arrive); cap_agg_add says when it is full. */
 #ifndef CAPSULE_AGG_H
 #define CAPSULE_AGG_H
@@ -8,9 +8,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CAP_AGG_MAX   32768      /* distinct keys per flush */
-#define CAP_AGG_SLOTS 65536      /* hash slots (power of two, 2x keys) */
-#define CAP_AGG_ARENA (4 << 20)  /* bytes of keys per flush */
+/* The caps used by the store (src/store/store.c) */
+#define CAP_AGG_FILES_KEYS  16384     /* distinct (path, op) per flush: ~1 MiB of entries */
+#define CAP_AGG_FILES_ARENA (2 << 20) /* bytes of paths per flush */
+#define CAP_AGG_SMALL_KEYS  4096      /* peers, (pid, comm) pairs */
+#define CAP_AGG_SMALL_ARENA (256 << 10)
 
 struct cap_agg_ent {
 	const char *a, *b;    /* files: op, path; peers: proto, addr */
@@ -21,13 +23,18 @@ struct cap_agg_ent {
 };
 
 struct cap_agg {
-	uint32_t slot[CAP_AGG_SLOTS]; /* 0: empty, else index + 1 into ent */
-	struct cap_agg_ent ent[CAP_AGG_MAX];
+	uint32_t *slot;       /* nslots (power of two, 2x max keys): 0 empty, else index + 1 into ent */
+	uint32_t nslots, max; /* max: the cap on keys */
+	struct cap_agg_ent *ent;
 	uint32_t n;
-	char arena[CAP_AGG_ARENA];
-	size_t used;
+	char *arena;
+	size_t used, arena_cap;
 };
 
+/* A table of at most max_keys keys and arena_bytes bytes of keys; NULL when out of memory. */
+struct cap_agg *cap_agg_new(uint32_t max_keys, size_t arena_bytes);
+void cap_agg_free(struct cap_agg *g);
+/* Empties it (after a flush). */
 void cap_agg_init(struct cap_agg *g);
 /* Adds to the totals of (a, b, port). Returns false when full: flush, reset, add again. */
 bool cap_agg_add(struct cap_agg *g, const char *a, uint32_t alen, const char *b, uint32_t blen, int64_t port,

@@ -54,6 +54,8 @@ int cap_store_rec_from_json(json_object *o, struct cap_store_rec *r, char *host,
 		return snprintf(err, errn, "not a JSON object"), -EINVAL;
 	if (!member(o, "seq", json_type_int) || num(o, "seq", -1) < 0)
 		return snprintf(err, errn, "no \"seq\" number"), -EINVAL;
+	if (num(o, "seq", 0) >= CAP_STORE_SEQ_LIMIT) /* events.id = session << 40 | seq */
+		return snprintf(err, errn, "\"seq\" is 2^40 or more"), -EINVAL;
 	if (!(r->kind = str(o, "kind")))
 		return snprintf(err, errn, "no \"kind\" string"), -EINVAL;
 	/* a stand-in for a record cut at the line limit has no time: the caller uses the last one */

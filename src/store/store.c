@@ -805,8 +805,6 @@ static size_t drain_once(struct cap_store *st)
 	uint64_t tail = atomic_load_explicit(&st->tail, memory_order_relaxed);
 	uint64_t head = atomic_load_explicit(&st->head, memory_order_acquire);
 	size_t n = 0;
-	if (tail == head)
-		return 0;
 	char err[256];
 	/* Commits reach the WAL without waiting for the disk (synchronous=NORMAL: a crash of
 	 * Capsule loses nothing committed); every CAP_STORE_SYNC_MS, and at the end, one commit
@@ -816,6 +814,9 @@ static size_t drain_once(struct cap_store *st)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	int64_t now_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 	bool durable = atomic_load(&st->stop) || now_ms - st->synced_ms >= CAP_STORE_SYNC_MS;
+	/* nothing queued: a transaction only for totals still in memory, once they are due */
+	if (tail == head && !(durable && (st->files->n || st->peers->n)))
+		return 0;
 	if (durable)
 		exec_sql(st->db, "PRAGMA synchronous=FULL", err, sizeof(err));
 	if (exec_sql(st->db, "BEGIN", err, sizeof(err))) {
@@ -920,9 +921,9 @@ static void store_free(struct cap_store *st)
 	pthread_mutex_destroy(&st->mu);
 	pthread_cond_destroy(&st->cv);
 	free(st->q);
-	free(st->files);
-	free(st->peers);
-	free(st->comms);
+	cap_agg_free(st->files);
+	cap_agg_free(st->peers);
+	cap_agg_free(st->comms);
 	free(st);
 }
 
@@ -943,17 +944,14 @@ int cap_store_open(struct cap_store **out, const char *path, const struct cap_st
 	pthread_cond_init(&st->cv, NULL);
 	st->qcap = (size_t)(queue_mib ? queue_mib : CAP_STORE_QUEUE_MIB) << 20;
 	st->q = malloc(st->qcap);
-	st->files = malloc(sizeof(*st->files));
-	st->peers = malloc(sizeof(*st->peers));
-	st->comms = malloc(sizeof(*st->comms));
+	st->files = cap_agg_new(CAP_AGG_FILES_KEYS, CAP_AGG_FILES_ARENA);
+	st->peers = cap_agg_new(CAP_AGG_SMALL_KEYS, CAP_AGG_SMALL_ARENA);
+	st->comms = cap_agg_new(CAP_AGG_SMALL_KEYS, CAP_AGG_SMALL_ARENA);
 	if (!st->q || !st->files || !st->peers || !st->comms) {
 		snprintf(err, errn, "out of memory for the store queue (%zu MiB)", st->qcap >> 20);
 		store_free(st);
 		return -ENOMEM;
 	}
-	cap_agg_init(st->files);
-	cap_agg_init(st->peers);
-	cap_agg_init(st->comms);
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL)) {
 		snprintf(err, errn, "cannot open database %s: %s", path, st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		goto fail;

@@ -20,7 +20,8 @@
 #define CAP_STORE_SYNC_MS     1000    /* longest time between commits that wait for the disk */
 #define CAP_STORE_BATCH_MAX   100000  /* most events in one transaction */
 #define CAP_STORE_BUCKET_SHIFT 10   /* index buckets: seq >> 10 (schema.sql says 10 too) */
-#define CAP_STORE_MMAP_BYTES  "1073741824" /* readers (capsule query, report) map up to 1 GiB */
+#define CAP_STORE_MMAP_BYTES  "1073741824" /* readers (capsule query, sessions) map up to 1 GiB */
+#define CAP_STORE_SEQ_LIMIT   (1LL << 40) /* events.id = session << 40 | seq: seqs stay below */
 #define CAP_STORE_NICE        10      /* the writer thread's nice value when SCHED_IDLE is refused */
 
 struct cap_store;

@@ -812,6 +812,14 @@ class Test11DoubleFork(CapsuleTest):
 
 # ---------------------------------------------------------------------------------------------
 class Test12Session(CapsuleTest):
+    def test_session_starts_with_the_exec(self):
+        """with --verbose (reads recorded) the first event is still the agent's exec: the
+        child's wait for capsule's go is capsule's own, not recorded"""
+        s = run_capsule("verbose-start", ["/bin/true"], opts=["--verbose"])
+        self.assertEqual(s.rc, 0, s.describe())
+        self.assertEqual(s.events[0]["kind"], "execve", json.dumps(s.events[0]))
+        self.assertFalse([e for e in s.events if e.get("comm") == "capsule"], s.describe())
+
     def test_agent_dies_with_capsule(self):
         """capsule killed with SIGKILL (it cannot clean up): the agent must not go on untraced;
         the parent-death signal kills it"""

@@ -335,6 +335,11 @@ class TestStore(CapsuleTest):
         rc, _, err = capsule("import", "--db", old, "--force", self.f.events_path)
         self.assertEqual(rc, 1)
         self.assertIn("older capsule", err)
+        p = subprocess.run([run.CAPSULE, "run", "--user", run.AGENT, "--db", old, "--log-dir", os.path.join(d, "log"),
+                            "--output", os.devnull, "--", "/bin/true"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           stdin=subprocess.DEVNULL, env=base_env(), cwd=d, timeout=120)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn(b"older capsule", p.stderr)
 
 
 class TestStoreMemory(CapsuleTest):

@@ -314,7 +314,8 @@ static void test_rec_from_json(void **state)
 			      "{\"seq\":1,\"time\":7,\"kind\":\"x\"}", "{\"seq\":1,\"time\":null,\"kind\":\"x\"}", "{\"time\":\"2026-12-04T20:10:05Z\",\"kind\":\"x\"}",
 			      "{\"seq\":\"1\",\"time\":\"2026-12-04T20:10:05Z\",\"kind\":\"x\"}",
 			      "{\"seq\":1,\"time\":\"yesterday\",\"kind\":\"x\"}", "{\"seq\":1,\"time\":\"2026-12-04T20:10:05Z\"}",
-			      "{\"seq\":-4,\"time\":\"2026-12-04T20:10:05Z\",\"kind\":\"x\"}" };
+			      "{\"seq\":-4,\"time\":\"2026-12-04T20:10:05Z\",\"kind\":\"x\"}",
+			      "{\"seq\":1099511627776,\"time\":\"2026-12-04T20:10:05Z\",\"kind\":\"x\"}" /* 2^40 */ };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		o = json_tokener_parse(bad[i]);
 		assert_non_null(o);
@@ -327,29 +328,35 @@ static void test_rec_from_json(void **state)
 static void test_agg(void **state)
 {
 	(void)state;
-	static struct cap_agg g;
+	struct cap_agg *g = cap_agg_new(CAP_AGG_SMALL_KEYS, CAP_AGG_SMALL_ARENA);
 	char key[32];
-	cap_agg_init(&g);
-	assert_true(cap_agg_add(&g, "read", 4, "/a", 2, 0, 1, 10, 0, 1));
-	assert_true(cap_agg_add(&g, "read", 4, "/a", 2, 0, 1, 5, 0, 2));
-	assert_true(cap_agg_add(&g, "write", 5, "/a", 2, 0, 1, 0, 0, 3));
-	assert_true(cap_agg_add(&g, "tcp", 3, "1.2.3.4", 7, 443, 1, 0, 0, 4));
-	assert_true(cap_agg_add(&g, "tcp", 3, "1.2.3.4", 7, 80, 1, 0, 0, 5));
-	assert_int_equal(g.n, 4);
-	assert_int_equal(g.ent[0].count, 2);
-	assert_int_equal(g.ent[0].v1, 15);
-	assert_int_equal(g.ent[0].first, 1);
-	assert_int_equal(g.ent[0].last, 2);
-	/* full at CAP_AGG_MAX distinct keys: the caller flushes */
-	cap_agg_init(&g);
+	assert_non_null(g);
+	assert_true(cap_agg_add(g, "read", 4, "/a", 2, 0, 1, 10, 0, 1));
+	assert_true(cap_agg_add(g, "read", 4, "/a", 2, 0, 1, 5, 0, 2));
+	assert_true(cap_agg_add(g, "write", 5, "/a", 2, 0, 1, 0, 0, 3));
+	assert_true(cap_agg_add(g, "tcp", 3, "1.2.3.4", 7, 443, 1, 0, 0, 4));
+	assert_true(cap_agg_add(g, "tcp", 3, "1.2.3.4", 7, 80, 1, 0, 0, 5));
+	assert_int_equal(g->n, 4);
+	assert_int_equal(g->ent[0].count, 2);
+	assert_int_equal(g->ent[0].v1, 15);
+	assert_int_equal(g->ent[0].first, 1);
+	assert_int_equal(g->ent[0].last, 2);
+	/* full at its cap of distinct keys: the caller flushes */
+	cap_agg_init(g);
 	int i;
-	for (i = 0; i < CAP_AGG_MAX + 10; i++) {
+	for (i = 0; i < CAP_AGG_SMALL_KEYS + 10; i++) {
 		snprintf(key, sizeof(key), "/f%d", i);
-		if (!cap_agg_add(&g, "read", 4, key, strlen(key), 0, 1, 0, 0, i))
+		if (!cap_agg_add(g, "read", 4, key, strlen(key), 0, 1, 0, 0, i))
 			break;
 	}
-	assert_int_equal(i, CAP_AGG_MAX);
-	assert_true(cap_agg_add(&g, "read", 4, "/f1", 3, 0, 1, 0, 0, 0)); /* an existing key still adds */
+	assert_int_equal(i, CAP_AGG_SMALL_KEYS);
+	assert_true(cap_agg_add(g, "read", 4, "/f1", 3, 0, 1, 0, 0, 0)); /* an existing key still adds */
+	cap_agg_free(g);
+	/* and at its cap of key bytes */
+	g = cap_agg_new(100, 64);
+	assert_true(cap_agg_add(g, "read", 4, "/0123456789012345678901234567890123456789", 41, 0, 1, 0, 0, 0));
+	assert_false(cap_agg_add(g, "read", 4, "/abcdefghijklmnopqrstuvwxyz", 27, 0, 1, 0, 0, 0));
+	cap_agg_free(g);
 }
 
 /* cap_store_line: a JSONL line that is not a decoded event goes through the writer thread,
@@ -427,6 +434,87 @@ static void test_store_line(void **state)
 	unlink(side);
 }
 
+/* One line through the real writer (cap_store_line). */
+static void push(struct cap_store *st, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	assert_int_equal(cap_store_line(st, line, strlen(line), NULL, 0), 0);
+}
+
+/* The first text column of the first row of sql, as a string ("" when no row). */
+static const char *one(sqlite3 *d, const char *sql)
+{
+	static char out[512];
+	sqlite3_stmt *s;
+	out[0] = 0;
+	assert_int_equal(sqlite3_prepare_v2(d, sql, -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+		snprintf(out, sizeof(out), "%s", sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return out;
+}
+
+/* The writer's own bookkeeping: event_times rows per bucket from seqs out of order (an edited
+ * log), comms for each (pid, comm) pair, and totals written while the queue is idle, not only
+ * with later events. */
+static void test_writer_buckets_comms_totals(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/capsule-test-writer-XXXXXX", err[256];
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	struct cap_store *st;
+	struct cap_store_session si = { .uuid = "w1", .start_ns = 5 };
+	assert_int_equal(cap_store_open(&st, path, &si, 1, err, sizeof(err)), 0);
+	const char *ev = "{\"seq\":%d,\"time\":\"2026-12-04T20:10:%02dZ\",\"kind\":\"openat\",\"area\":\"file\","
+			 "\"pid\":%d,\"comm\":\"%s\",\"path\":\"/w/%d\",\"ret\":3}";
+	push(st, ev, 1, 10, 9, "a", 1);
+	push(st, ev, 2000, 12, 9, "b", 2000); /* bucket 1 */
+	push(st, ev, 1500, 11, 9, "a", 1500); /* back into bucket 1, earlier in time */
+	push(st, ev, 5, 13, 7, "a", 5);       /* back into bucket 0 */
+	push(st, ev, 3000, 14, 7, "c", 3000); /* bucket 2 */
+	usleep(300000); /* committed (the first commit is a synced one): the next is not */
+	push(st, "{\"seq\":3001,\"time\":\"2026-12-04T20:10:15Z\",\"kind\":\"connect\",\"area\":\"net\",\"pid\":7,"
+		 "\"comm\":\"c\",\"addr\":{\"address\":\"10.0.0.1:80\"},\"sock\":{\"protocol\":\"tcp\"},\"ret\":0}");
+
+	/* idle now: the totals (files, peers) reach the database within the synced commit's period */
+	sqlite3 *rd;
+	assert_int_equal(sqlite3_open_v2(path, &rd, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(rd, 2000);
+	const char *peer = "";
+	for (int i = 0; i < 60 && !peer[0]; i++) {
+		usleep(50000);
+		peer = one(rd, "SELECT addr || ':' || port FROM peers");
+	}
+	assert_string_equal(peer, "10.0.0.1:80");
+	assert_string_equal(one(rd, "SELECT count(*) FROM files WHERE op = 'read'"), "5");
+	sqlite3_close(rd);
+
+	assert_int_equal(cap_store_close(st, &(struct cap_store_end){ .end_ns = 6 }, err, sizeof(err)), 0);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_string_equal(one(db, "SELECT group_concat(bucket || ':' || first_seq || '-' || last_seq || '/' || events "
+				    "|| '@' || (min_ns / 1000000000 % 60) || '-' || (max_ns / 1000000000 % 60), ' ') "
+				    "FROM (SELECT * FROM event_times ORDER BY bucket)"),
+			    "0:1-5/2@10-13 1:1500-2000/2@11-12 2:3000-3001/2@14-15");
+	assert_string_equal(one(db, "SELECT group_concat(pid || comm, ' ') FROM (SELECT * FROM comms ORDER BY pid, comm)"),
+			    "7a 7c 9a 9b");
+	assert_string_equal(one(db, "SELECT group_concat(bucket, '') FROM (SELECT bucket FROM events ORDER BY id)"),
+			    "001122");
+	sqlite3_close(db);
+	char side[64];
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -439,6 +527,7 @@ int main(void)
 		cmocka_unit_test(test_rec_from_json),
 		cmocka_unit_test(test_agg),
 		cmocka_unit_test(test_store_line),
+		cmocka_unit_test(test_writer_buckets_comms_totals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
