@@ -100,7 +100,8 @@ $(BUILD)/capsule: $(OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS)
+# (the skeleton too: test_btf_layouts embeds the BPF object)
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(LIB_OBJS) $(SKEL)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB_OBJS) -o $@ $(LDLIBS) -lcmocka
