@@ -359,19 +359,39 @@ static void test_agg(void **state)
 	cap_agg_free(g);
 }
 
+/* A new store in a fresh temporary path (path is a mkstemp template, filled in). */
+static struct cap_store *temp_store(char *path, const char *uuid)
+{
+	char err[256];
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	struct cap_store *st;
+	struct cap_store_session si = { .uuid = uuid, .start_ns = 5 };
+	if (cap_store_open(&st, path, &si, 1, err, sizeof(err)))
+		fail_msg("%s", err);
+	return st;
+}
+
+/* The database and its WAL and shared-memory files. */
+static void remove_db(const char *path)
+{
+	char side[64];
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+}
+
 /* cap_store_line: a JSONL line that is not a decoded event goes through the writer thread,
  * its columns read from the JSON; a line without time gets the time before it. */
 static void test_store_line(void **state)
 {
 	(void)state;
 	char path[] = "/tmp/capsule-test-store-XXXXXX", err[256];
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	unlink(path);
-	struct cap_store *st;
-	struct cap_store_session si = { .uuid = "s1", .start_ns = 5 };
-	assert_int_equal(cap_store_open(&st, path, &si, 1, err, sizeof(err)), 0);
+	struct cap_store *st = temp_store(path, "s1");
 	static const char l1[] = "{\"seq\":1,\"time\":\"2026-12-04T20:10:05Z\",\"kind\":\"dns\",\"area\":\"net\","
 				 "\"pid\":9,\"comm\":\"curl\",\"addr\":{\"address\":\"127.0.0.53:53\"},\"prev\":\"00\"}\n";
 	static const char l2[] = "{\"seq\":2,\"kind\":\"openat\",\"truncated\":true}\n";
@@ -426,12 +446,7 @@ static void test_store_line(void **state)
 		sqlite3_finalize(s);
 	}
 	sqlite3_close(db);
-	char side[64];
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
+	remove_db(path);
 }
 
 /* One line through the real writer (cap_store_line). */
@@ -465,13 +480,7 @@ static void test_writer_buckets_comms_totals(void **state)
 {
 	(void)state;
 	char path[] = "/tmp/capsule-test-writer-XXXXXX", err[256];
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	unlink(path);
-	struct cap_store *st;
-	struct cap_store_session si = { .uuid = "w1", .start_ns = 5 };
-	assert_int_equal(cap_store_open(&st, path, &si, 1, err, sizeof(err)), 0);
+	struct cap_store *st = temp_store(path, "w1");
 	const char *ev = "{\"seq\":%d,\"time\":\"2026-12-04T20:10:%02dZ\",\"kind\":\"openat\",\"area\":\"file\","
 			 "\"pid\":%d,\"comm\":\"%s\",\"path\":\"/w/%d\",\"ret\":3}";
 	push(st, ev, 1, 10, 9, "a", 1);
@@ -507,12 +516,7 @@ static void test_writer_buckets_comms_totals(void **state)
 	assert_string_equal(one(db, "SELECT group_concat(bucket, '') FROM (SELECT bucket FROM events ORDER BY id)"),
 			    "001122");
 	sqlite3_close(db);
-	char side[64];
-	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
+	remove_db(path);
 }
 
 int main(void)
