@@ -384,13 +384,9 @@ static void hosts(FILE *f, const struct rep_session *s)
 	fputs("</section>\n", f);
 }
 
-static void lines(FILE *f, const char *title, const struct rep_lines *l)
+/* The lines kept (escaped), and how many more there were. */
+static void line_list(FILE *f, const struct rep_lines *l)
 {
-	fprintf(f, "<h3>%s (%zu)</h3>", title, l->total);
-	if (!l->total) {
-		fputs("<p class=\"muted\">none</p>", f);
-		return;
-	}
 	fputs("<ul class=\"lines\">", f);
 	for (size_t i = 0; i < l->n; i++) {
 		fputs("<li>", f);
@@ -400,6 +396,16 @@ static void lines(FILE *f, const char *title, const struct rep_lines *l)
 	fputs("</ul>", f);
 	if (l->total > l->n)
 		fprintf(f, "<p class=\"muted\">… %zu more</p>", l->total - l->n);
+}
+
+static void lines(FILE *f, const char *title, const struct rep_lines *l)
+{
+	fprintf(f, "<h3>%s (%zu)</h3>", title, l->total);
+	if (!l->total) {
+		fputs("<p class=\"muted\">none</p>", f);
+		return;
+	}
+	line_list(f, l);
 }
 
 static void changes(FILE *f, const struct rep_session *s)
@@ -492,15 +498,7 @@ static void rollup(FILE *f, const struct rep_session *s)
 			fprintf(f, "<p class=\"status\"><b>evidence found</b> (%zu events)</p>", l->total);
 		else
 			fputs("<p class=\"status\"><b>no activity</b></p>", f);
-		fputs("<ul class=\"lines\">", f);
-		for (size_t j = 0; j < l->n; j++) {
-			fputs("<li>", f);
-			h(f, l->line[j]);
-			fputs("</li>", f);
-		}
-		fputs("</ul>", f);
-		if (l->total > l->n)
-			fprintf(f, "<p class=\"muted\">… %zu more</p>", l->total - l->n);
+		line_list(f, l);
 		fputs("</div>", f);
 	}
 	fputs("</section>\n", f);
