@@ -6,16 +6,36 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "cli/cli.h"
+#include "format/escape.h"
+
+/* Messages quote files, databases and session ids the agent may have written: every one goes
+ * through the terminal-safe filter, here rather than in each command. */
+static void vmessage(const char *fmt, va_list ap)
+{
+	char msg[8192];
+	int n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (n < 0)
+		n = 0;
+	fputs("capsule: ", stderr);
+	cap_put_terminal_safe(stderr, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
+	fputc('\n', stderr);
+}
 
 int cli_error(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("capsule: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vmessage(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return -1;
+}
+
+void cli_note(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vmessage(fmt, ap);
+	va_end(ap);
 }
 
 int cli_parse_long(const char *s, long min, long max, long *out)

@@ -5,6 +5,7 @@
 
 /* Prints "capsule: <message>" on stderr; returns -1. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2))); /* "capsule: ...", terminal-safe */
 /* Parses a whole decimal number within [min, max]; -1 on anything else. */
 int cli_parse_long(const char *s, long min, long max, long *out);
 /* mkdir -p */

@@ -189,8 +189,7 @@ int cmd_import(int argc, char **argv)
 		}
 		if (why) {
 			if (skipped++ < IMPORT_MAX_REPORTED)
-				fprintf(stderr, "capsule: %s:%llu: not an event record (%s); skipped\n", log,
-					(unsigned long long)lineno, why);
+				cli_note("%s:%llu: not an event record (%s); skipped", log, (unsigned long long)lineno, why);
 			json_object_put(o);
 			continue;
 		}
@@ -213,8 +212,8 @@ int cmd_import(int argc, char **argv)
 		json_object_put(o);
 		if (pr) { /* a line longer than the store's queue takes (a quarter of it) */
 			if (skipped++ < IMPORT_MAX_REPORTED)
-				fprintf(stderr, "capsule: %s:%llu: cannot be stored (%s); skipped\n", log,
-					(unsigned long long)lineno, strerror(-pr));
+				cli_note("%s:%llu: cannot be stored (%s); skipped", log, (unsigned long long)lineno,
+					 strerror(-pr));
 			continue;
 		}
 		imported++;
@@ -224,15 +223,11 @@ int cmd_import(int argc, char **argv)
 		skipped++;
 	}
 	if (skipped > IMPORT_MAX_REPORTED)
-		fprintf(stderr, "capsule: %s: %llu more bad lines not shown\n", log,
-			(unsigned long long)(skipped - IMPORT_MAX_REPORTED));
+		cli_note("%s: %llu more bad lines not shown", log, (unsigned long long)(skipped - IMPORT_MAX_REPORTED));
 	const char *fh = cap_jstr(sum, "final_hash");
 	cap_store_set_final_hash(st, fh ? fh : last_has_prev ? hash : NULL);
 	/* a forged duration must not overflow: anything outside 0..100 years is ignored */
 	double dur_s = sum ? cap_jnum(sum, "duration_s", 0) : 0;
-	json_object *dv;
-	if (sum && json_object_object_get_ex(sum, "duration_s", &dv))
-		dur_s = json_object_get_double(dv);
 	int64_t dur_ns = dur_s > 0 && dur_s < 100.0 * 365 * 86400 ? (int64_t)(dur_s * 1e9) : 0;
 	struct cap_store_end end = {
 		.start_ns = first_ns,
@@ -244,8 +239,8 @@ int cmd_import(int argc, char **argv)
 		cli_error("%s", err);
 		goto out;
 	}
-	fprintf(stderr, "capsule: imported %llu events of session %s into %s%s\n", (unsigned long long)imported,
-		uuid, db_path, skipped ? " (some lines skipped, see above)" : "");
+	cli_note("imported %llu events of session %s into %s%s", (unsigned long long)imported, uuid, db_path,
+		 skipped ? " (some lines skipped, see above)" : "");
 	status = skipped ? 1 : 0;
 out:
 	free(line);

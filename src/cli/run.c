@@ -49,6 +49,7 @@ struct run_opts {
 
 struct session {
 	struct run_opts *o;
+	int log_dirfd;   /* the session folder, opened before the agent runs */
 	pid_t starting;  /* the agent's process until its first execve: its read of the go byte is
 			  * Capsule's own, not the agent's (recorded with --verbose) */
 	FILE *live;      /* the live timeline (text or JSON), or NULL */
@@ -390,12 +391,16 @@ static void report_losses(struct session *s, struct cap_tracer *t)
 	s->lost_reported = lost;
 }
 
-static FILE *open_log(const char *dir, const char *name)
+/* A file of the session folder, through the folder's fd taken before the agent ran: renaming
+ * the folder's parent and leaving a link in its place (the agent may own the cwd) cannot send
+ * root's later writes (summary, tree, signature) elsewhere; nor can a link inside it. */
+static FILE *open_log(int dirfd, const char *name)
 {
-	char path[PATH_MAX + 64];
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	return fd < 0 ? NULL : fdopen(fd, "w");
+	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!f && fd >= 0)
+		close(fd);
+	return f;
 }
 
 /* The command line as one escaped string, for the summary. */
@@ -474,7 +479,7 @@ static int exit_status_of(int wstatus)
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o = { 0 };
-	struct session s = { 0 };
+	struct session s = { .log_dirfd = -1 };
 	struct cap_tracer tracer = { 0 };
 	struct cap_cgroup cg = { .dirfd = -1 };
 	struct cap_user user;
@@ -522,8 +527,11 @@ int cmd_run(int argc, char **argv)
 	if (!realpath(log_dir, abs_log))
 		snprintf(abs_log, sizeof(abs_log), "%s", log_dir);
 
-	s.jsonl = open_log(log_dir, "events.jsonl");
-	s.timeline = open_log(log_dir, "timeline.log");
+	s.log_dirfd = open(log_dir, O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+	if (s.log_dirfd < 0)
+		return cli_error("cannot open log folder %s: %s", log_dir, strerror(errno)), 1;
+	s.jsonl = open_log(s.log_dirfd, "events.jsonl");
+	s.timeline = open_log(s.log_dirfd, "timeline.log");
 	if (!s.jsonl || !s.timeline)
 		return cli_error("cannot write into %s: %s", log_dir, strerror(errno)), 1;
 	static char jbuf[1 << 20], tbuf[1 << 20];
@@ -708,21 +716,21 @@ out_summary:
 		info.final_hash = cap_chain_final(&s.chain);
 		info.chain_records = s.chain.count;
 		cap_summary_print(stderr, &s.sum, &info, o.color && isatty(STDERR_FILENO));
-		FILE *sj = open_log(log_dir, "summary.json");
+		FILE *sj = open_log(s.log_dirfd, "summary.json");
 		if (sj) {
 			cap_summary_json(sj, &s.sum, &info);
 			fclose(sj);
 		}
 		if (s.exe.hashing)
 			cap_proctree_fill_hashes(&s.tree, &s.exe.hash);
-		FILE *pj = open_log(log_dir, "processes.json");
+		FILE *pj = open_log(s.log_dirfd, "processes.json");
 		if (pj) {
 			cap_proctree_json(pj, &s.tree);
 			fclose(pj);
 		}
 		if (o.tree)
 			cap_proctree_print(stderr, &s.tree, o.color && isatty(STDERR_FILENO));
-		if (sign_key && cap_sign_write(log_dir, sign_key, id, s.chain.count, cap_chain_final(&s.chain),
+		if (sign_key && cap_sign_write(s.log_dirfd, log_dir, sign_key, id, s.chain.count, cap_chain_final(&s.chain),
 					       err, sizeof(err)))
 			cli_error("%s", err);
 	}
@@ -752,5 +760,7 @@ out:
 	free(s.line);
 	cap_dns_free(s.dns);
 	free(s.tline);
+	if (s.log_dirfd >= 0)
+		close(s.log_dirfd);
 	return status;
 }

@@ -150,7 +150,7 @@ int cap_b64_decode(const char *in, uint8_t *out, size_t n)
 	return got - pad;
 }
 
-int cap_sign_write(const char *dir, cap_key *k, const char *session, uint64_t records,
+int cap_sign_write(int dirfd, const char *dir, cap_key *k, const char *session, uint64_t records,
 		   const char *final_hash, char *err, size_t n)
 {
 	char msg[CAP_SIGN_MSG_MAX], fp[CAP_SIGN_FP_LEN + 1], sig64[128], pub64[64], path[PATH_MAX];
@@ -164,7 +164,8 @@ int cap_sign_write(const char *dir, cap_key *k, const char *session, uint64_t re
 		return -EIO;
 	}
 	snprintf(path, sizeof(path), "%s/signature.json", dir);
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW;
+	int fd = dirfd >= 0 ? openat(dirfd, "signature.json", flags, 0644) : open(path, flags, 0644);
 	FILE *f = fd < 0 ? NULL : fdopen(fd, "w");
 	if (!f) {
 		int e = errno;

@@ -34,8 +34,10 @@ int cap_sign(cap_key *k, const void *msg, size_t len, uint8_t sig[CAP_SIGN_LEN])
 /* 0 when sig is k's signature of msg, -EBADMSG when it is not. */
 int cap_sign_check(cap_key *k, const void *msg, size_t len, const uint8_t *sig, size_t siglen);
 
-/* Signs and writes <dir>/signature.json. 0, or -errno with a reason in err. */
-int cap_sign_write(const char *dir, cap_key *k, const char *session, uint64_t records,
+/* Signs and writes signature.json in the folder dirfd (opened before the agent ran, so that it
+ * cannot swap the folder for a link), or in dir when dirfd is -1; dir names it in messages.
+ * A link in the folder's place of signature.json is not followed. 0, or -errno with a reason. */
+int cap_sign_write(int dirfd, const char *dir, cap_key *k, const char *session, uint64_t records,
 		   const char *final_hash, char *err, size_t n);
 
 /* Base64 (standard alphabet, padded) of len bytes into out (NUL-terminated); and back: the

@@ -608,7 +608,7 @@ static void test_sign_round_trip(void **state)
 	assert_string_not_equal(fp, fp2);
 
 	/* signature.json */
-	assert_int_equal(cap_sign_write(tmpdir, priv, SESSION, 12, H1, err, sizeof(err)), 0);
+	assert_int_equal(cap_sign_write(-1, tmpdir, priv, SESSION, 12, H1, err, sizeof(err)), 0);
 	char path[128], text[1024];
 	snprintf(path, sizeof(path), "%s/signature.json", tmpdir);
 	FILE *f = fopen(path, "r");
@@ -620,7 +620,7 @@ static void test_sign_round_trip(void **state)
 	assert_non_null(strstr(text, "\"final_hash\":\"" H1 "\""));
 	assert_non_null(strstr(text, "\"records\":12"));
 	assert_non_null(strstr(text, fp));
-	assert_int_equal(cap_sign_write("/nonexistent/dir", priv, SESSION, 12, H1, err, sizeof(err)), -ENOENT);
+	assert_int_equal(cap_sign_write(-1, "/nonexistent/dir", priv, SESSION, 12, H1, err, sizeof(err)), -ENOENT);
 	assert_non_null(strstr(err, "/nonexistent/dir/signature.json"));
 
 	cap_sign_key_free(priv);
