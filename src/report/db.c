@@ -7,7 +7,9 @@
 #include <string.h>
 #include <sqlite3.h>
 #include <json-c/json.h>
+#include "format/escape.h"
 #include "report/report.h"
+#include "store/store.h"
 
 static int db_error(sqlite3 *db, const char *file, const char *what, char *err, size_t errn)
 {
@@ -51,6 +53,7 @@ static int read_events(struct rep_session *s, sqlite3 *db, sqlite3_stmt *st, con
 		/* damage part-way: keep what was read, say where it stopped */
 		snprintf(s->damage, sizeof(s->damage), "the database is damaged (%s); this report covers the %llu events read before it",
 			 sqlite3_errmsg(db), (unsigned long long)s->events);
+		cap_terminal_sanitize(s->damage, strlen(s->damage)); /* SQLite's message quotes the file's names */
 		if (!s->events)
 			r = db_error(db, file, "reading the events table", err, errn);
 	}
@@ -69,6 +72,7 @@ int rep_load_db(struct rep_session *s, const char *file, const char *session, ch
 		return r;
 	}
 	sqlite3_busy_timeout(db, 2000); /* a live session may be writing */
+	cap_store_harden(db);
 	snprintf(s->source, sizeof(s->source), "%s", file);
 	const char *q = session
 		? "SELECT id, uuid, command, user, start_ns, end_ns, exit_status, events, lost, final_hash, not_stored FROM sessions WHERE uuid = ?1"

@@ -50,6 +50,14 @@ int cap_store_check_db(sqlite3 *db, const char *path, int min_version, char *err
 	return 0;
 }
 
+void cap_store_harden(sqlite3 *db)
+{
+	/* a database file is data from wherever it came: no schema-borne SQL functions or
+	 * virtual tables run with our privileges, and no way to corrupt it through SQL */
+	sqlite3_db_config(db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
+	sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, 1, NULL);
+}
+
 int cap_store_open_existing(sqlite3 **db, const char *path, bool readonly, int min_version, char *err, size_t errn)
 {
 	struct stat st;
@@ -70,6 +78,7 @@ int cap_store_open_existing(sqlite3 **db, const char *path, bool readonly, int m
 		return -EIO;
 	}
 	sqlite3_busy_timeout(*db, 5000);
+	cap_store_harden(*db);
 	/* readers map the file rather than copy each page through read(): a query that returns
 	 * rows spread over the whole session (--comm of a busy command) touches most pages */
 	if (readonly)

@@ -122,5 +122,7 @@ int cap_store_open_existing(sqlite3 **db, const char *path, bool readonly, int m
  * min_version .. CAP_STORE_VERSION. 0 or -errno with a readable message ("file is not a
  * database", "written by an older capsule: rebuild it with capsule import", ...). */
 int cap_store_check_db(sqlite3 *db, const char *path, int min_version, char *err, size_t errn);
+/* Settings for a database that may have been crafted: no trusted schema, defensive mode. */
+void cap_store_harden(sqlite3 *db);
 
 #endif
