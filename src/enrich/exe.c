@@ -151,9 +151,10 @@ void cap_exe_event(struct cap_exe *x, const struct cap_event *ev, struct cap_vie
 	 * inode again when its hash comes back (the image event) */
 	if ((v->has_file && cap_exe_was_written(x, v->file.dev, v->file.ino)) ||
 	    (v->has_script && cap_exe_was_written(x, PATH_DEV, path_hash(v->path[1], v->path_len[1])))) {
+		v->session_written = true;
 		/* a privilege gain says more; anything else gives way */
 		if (!v->warning || strcmp(v->warning, "privilege gain at exec"))
-			v->warning = "exec of a file this session created";
+			v->warning = CAP_WARN_SESSION_WRITTEN;
 	}
 }
 
@@ -195,7 +196,7 @@ void cap_exe_image_json(struct sbuf *b, const struct cap_exeresult *r, uint64_t 
 	json_key(b, "status");
 	sb_json_cstr(b, cap_image_status_name(r->status));
 	if (r->session_written)
-		sb_puts(b, ",\"session_written\":true,\"warning\":\"exec of a file this session created\"");
+		sb_puts(b, ",\"session_written\":true,\"warning\":\"" CAP_WARN_SESSION_WRITTEN "\"");
 	if (r->status == CAP_IMG_OK || r->status == CAP_IMG_MODIFIED) {
 		cap_sha256_hex(hex, r->sha256);
 		json_key(b, "sha256");
@@ -262,7 +263,7 @@ void cap_exe_image_text(struct sbuf *b, const struct cap_exeresult *r, int64_t r
 	}
 	}
 	if (r->session_written)
-		sb_puts(b, "  ⚠ exec of a file this session created");
+		sb_puts(b, "  ⚠ " CAP_WARN_SESSION_WRITTEN);
 	sb_putc(b, '\n');
 	if (b->full)
 		b->buf[b->len - 1] = '\n';

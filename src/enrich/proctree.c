@@ -252,7 +252,7 @@ static void on_exec(struct cap_proctree *t, struct cap_proc *p, const struct cap
 	memcpy(p->image_sha256, v->image_sha256, sizeof(p->image_sha256));
 	p->script_sha256[0] = 0;
 	p->image_status = v->image_note;
-	p->session_written = v->warning && !strcmp(v->warning, "exec of a file this session created");
+	p->session_written = v->session_written;
 }
 
 void cap_proctree_event(struct cap_proctree *t, const struct cap_event *ev, const struct cap_view *v)

@@ -269,6 +269,7 @@ void cap_view_build(struct cap_view *v, const struct cap_event *ev)
 	v->writes = 0;
 	v->has_script = 0;
 	v->has_script_file = 0;
+	v->session_written = 0;
 	v->image_sha256[0] = 0;
 	v->image_note = NULL;
 	v->nfds = 0;

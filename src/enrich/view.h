@@ -21,6 +21,7 @@ struct cap_view {
 	const char *device;       /* device class when a device was opened or ioctl'ed */
 	const char *fs;           /* filesystem of that file */
 	const char *warning;      /* why this event is risky, or NULL */
+	uint8_t session_written;  /* exec of a file the session wrote (even when warning says more) */
 	int writes;               /* an open for writing, or a call that changes a file */
 	/* exec only: a script run through an interpreter has its path in path[1] (the kernel
 	 * records the interpreter's inode only); the image hash is filled by src/enrich/exe.c
@@ -44,6 +45,9 @@ void cap_view_build(struct cap_view *v, const struct cap_event *ev);
 
 /* Lexically normalises base + "/" + rel into out (handles ".", ".." and "//"). */
 size_t cap_path_join(char *out, size_t n, const char *base, size_t blen, const char *rel, size_t rlen);
+/* The warning of an exec of a file the session wrote (one text for the view, image events, tree) */
+#define CAP_WARN_SESSION_WRITTEN "exec of a file this session created"
+
 /* Path classes used by the warnings. */
 int cap_path_is_persistence(const char *path);
 int cap_path_is_secret(const char *path);
