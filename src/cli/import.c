@@ -10,9 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <json-c/json.h>
-#include <openssl/evp.h>
 #include "format/jsonget.h"
 #include "cli/cli.h"
+#include "log/chain.h"
 #include "store/import.h"
 #include "store/store.h"
 
@@ -82,15 +82,6 @@ static int drop_session(const char *db_path, const char *uuid, bool force)
 	}
 	sqlite3_close(db);
 	return ret;
-}
-
-static void sha256_hex(const char *data, size_t len, char out[65])
-{
-	unsigned char md[32];
-	unsigned int mdlen = 0;
-	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
-	for (unsigned i = 0; i < 32; i++)
-		sprintf(out + 2 * i, "%02x", md[i]);
 }
 
 int cmd_import(int argc, char **argv)
@@ -207,7 +198,7 @@ int cmd_import(int argc, char **argv)
 		json_object *prev;
 		last_has_prev = json_object_object_get_ex(o, "prev", &prev);
 		if (last_has_prev)
-			sha256_hex(line, n, hash);
+			cap_chain_hash_hex(line, n, hash);
 		int pr = cap_store_push(st, &r, true);
 		json_object_put(o);
 		if (pr) { /* a line longer than the store's queue takes (a quarter of it) */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 #include "cli/cli.h"
+#include "format/jsonget.h"
 #include "format/sbuf.h"
 #include "log/chain.h"
 #include "log/sign.h"
@@ -94,21 +95,13 @@ static json_object *load_json(const char *path, char *problem, size_t n, bool *p
 	return o;
 }
 
-static const char *get_str(json_object *o, const char *key)
-{
-	json_object *v;
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
+/* a count: an integer >= 0 */
 static bool get_count(json_object *o, const char *key, uint64_t *out)
 {
-	json_object *v;
-	if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_int) ||
-	    json_object_get_int64(v) < 0)
+	int64_t v = cap_jint(o, key, -1);
+	if (v < 0)
 		return false;
-	*out = json_object_get_int64(v);
+	*out = (uint64_t)v;
 	return true;
 }
 
@@ -127,7 +120,7 @@ static void read_summary(const char *path, struct summary_info *si)
 		si->present = false;
 		return;
 	}
-	const char *id = get_str(o, "session"), *fh = get_str(o, "final_hash");
+	const char *id = cap_jstr(o, "session"), *fh = cap_jstr(o, "final_hash");
 	if (!id || strlen(id) >= SESSION_ID_MAX) {
 		snprintf(si->problem, sizeof(si->problem), "%s has no usable \"session\" id", path);
 		si->present = false;
@@ -159,8 +152,8 @@ static void read_signature(const char *path, cap_key *key, struct sig_info *g)
 	json_object *o = load_json(path, g->problem, sizeof(g->problem), &g->present);
 	if (!o)
 		return;
-	const char *alg = get_str(o, "algorithm"), *id = get_str(o, "session"), *fh = get_str(o, "final_hash");
-	const char *pub = get_str(o, "public_key"), *s64 = get_str(o, "signature");
+	const char *alg = cap_jstr(o, "algorithm"), *id = cap_jstr(o, "session"), *fh = cap_jstr(o, "final_hash");
+	const char *pub = cap_jstr(o, "public_key"), *s64 = cap_jstr(o, "signature");
 	int siglen = s64 ? cap_b64_decode(s64, sig, sizeof(sig)) : -1;
 	int publen = pub ? cap_b64_decode(pub, raw, sizeof(raw)) : -1;
 

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include "enrich/exe.h"
+#include "log/chain.h"
 #include "format/json.h"
 #include "format/names.h"
 
@@ -94,16 +95,16 @@ static void identify(struct cap_exe *x, const struct cap_event *ev, struct cap_v
 	if (v->has_file && S_ISREG(v->file.mode)) {
 		cap_exe_key(&k, &v->file);
 		if (cap_exehash_lookup(&x->hash, &k, sha)) {
-			cap_sha256_hex(v->image_sha256, sha);
+			cap_chain_hex(sha, v->image_sha256);
 		} else {
 			job.key = k;
 			job.role = CAP_IMG_EXE;
 			job.path = v->npaths ? v->path[0] : NULL;
 			ret = cap_exehash_submit(&x->hash, &job);
 			if (ret == 0 && cap_exehash_lookup(&x->hash, &k, sha)) /* finished meanwhile */
-				cap_sha256_hex(v->image_sha256, sha);
+				cap_chain_hex(sha, v->image_sha256);
 			else if (ret == -EAGAIN)
-				x->images_dropped++, v->image_note = "dropped";
+				x->images_dropped++, v->image_note = cap_image_status_name(CAP_IMG_DROPPED);
 		}
 	}
 	if (v->has_script) {
@@ -198,7 +199,7 @@ void cap_exe_image_json(struct sbuf *b, const struct cap_exeresult *r, uint64_t 
 	if (r->session_written)
 		sb_puts(b, ",\"session_written\":true,\"warning\":\"" CAP_WARN_SESSION_WRITTEN "\"");
 	if (r->status == CAP_IMG_OK || r->status == CAP_IMG_MODIFIED) {
-		cap_sha256_hex(hex, r->sha256);
+		cap_chain_hex(r->sha256, hex);
 		json_key(b, "sha256");
 		sb_json_cstr(b, hex);
 		json_key(b, "bytes");
@@ -239,7 +240,7 @@ void cap_exe_image_text(struct sbuf *b, const struct cap_exeresult *r, int64_t r
 	if (r->job.path)
 		sb_escaped(b, r->job.path, strlen(r->job.path), o->max_str);
 	if (r->status == CAP_IMG_OK || r->status == CAP_IMG_MODIFIED) {
-		cap_sha256_hex(hex, r->sha256);
+		cap_chain_hex(r->sha256, hex);
 		sb_puts(b, " sha256=");
 		sb_puts(b, hex);
 	}

@@ -30,6 +30,7 @@
 #include <linux/openat2.h>
 #include <openssl/evp.h>
 #include "enrich/exehash.h"
+#include "log/chain.h"
 
 struct cap_exehash_entry {
 	struct cap_exekey key;
@@ -159,16 +160,6 @@ out:
 	EVP_MD_CTX_free(ctx);
 	free(buf);
 	return ret;
-}
-
-void cap_sha256_hex(char out[65], const uint8_t sha[32])
-{
-	static const char digits[] = "0123456789abcdef";
-	for (int i = 0; i < 32; i++) {
-		out[2 * i] = digits[sha[i] >> 4];
-		out[2 * i + 1] = digits[sha[i] & 15];
-	}
-	out[64] = 0;
 }
 
 const char *cap_image_status_name(int status)

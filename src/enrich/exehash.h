@@ -118,7 +118,6 @@ int cap_exehash_wait(struct cap_exehash *h, int timeout_ms);
  * file behind fd from its start, at most max_bytes. 0, -EFBIG, or -errno. */
 int cap_sha256_fd(int fd, uint64_t max_bytes, uint8_t sha[32], uint64_t *size);
 
-void cap_sha256_hex(char out[65], const uint8_t sha[32]);
 const char *cap_image_status_name(int status);
 
 #endif

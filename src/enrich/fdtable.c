@@ -636,13 +636,6 @@ void cap_fdt_exit(struct cap_fdt *t, uint32_t pid)
 		proc_drop(t, s);
 }
 
-void cap_fdt_set_comm(struct cap_fdt *t, uint32_t pid, const char *comm)
-{
-	struct proc *p = proc_find(t, pid);
-	if (p)
-		set_comm(p, comm);
-}
-
 void cap_fdt_update_sock(struct cap_fdt *t, uint32_t pid, int32_t fd, const struct cap_sockinfo *si)
 {
 	struct proc *p = proc_find(t, pid);
@@ -1086,13 +1079,13 @@ void cap_fdt_event(struct cap_fdt *t, const struct cap_event *ev, struct cap_vie
 		cap_fdt_dup(t, pid, (int32_t)a[0], rfd, op == OP_DUP3 && cloexec_o);
 		break;
 	case OP_FCNTL:
-		if ((uint32_t)a[1] == 2 /* F_SETFD */) {
+		if ((uint32_t)a[1] == F_SETFD) {
 			cap_fdt_set_cloexec(t, pid, (int32_t)a[0], (a[2] & FD_CLOEXEC) != 0);
 			return;
 		}
-		if ((uint32_t)a[1] != 0 && (uint32_t)a[1] != 1030)
+		if ((uint32_t)a[1] != F_DUPFD && (uint32_t)a[1] != F_DUPFD_CLOEXEC)
 			return;
-		cap_fdt_dup(t, pid, (int32_t)a[0], rfd, (uint32_t)a[1] == 1030 /* F_DUPFD_CLOEXEC */);
+		cap_fdt_dup(t, pid, (int32_t)a[0], rfd, (uint32_t)a[1] == F_DUPFD_CLOEXEC);
 		break;
 	case OP_RECVMSG:
 		on_rights(t, ev, v, pid, (flags & 0x40000000 /* MSG_CMSG_CLOEXEC */) != 0);

@@ -71,7 +71,6 @@ void cap_fdt_close_range(struct cap_fdt *t, uint32_t pid, uint32_t first, uint32
 void cap_fdt_fork(struct cap_fdt *t, uint32_t parent, uint32_t child, int share);
 void cap_fdt_exec(struct cap_fdt *t, uint32_t pid, const char *comm);
 void cap_fdt_exit(struct cap_fdt *t, uint32_t pid);
-void cap_fdt_set_comm(struct cap_fdt *t, uint32_t pid, const char *comm);
 /* Creates an empty table for pid unless it has one (no seeding). */
 int cap_fdt_add_proc(struct cap_fdt *t, uint32_t pid);
 /* Copies what fd refers to into out (peers: holders of the other end, pid itself left out). */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "enrich/proctree.h"
+#include "log/chain.h"
 #include "format/json.h"
 #include "format/names.h"
 #include "format/sbuf.h"
@@ -296,7 +297,7 @@ void cap_proctree_image(struct cap_proctree *t, const struct cap_exeresult *r)
 	if (r->job.role == CAP_IMG_SCRIPT) {
 		if (p->script && r->job.path && !strcmp(p->script, r->job.path)) {
 			if (r->status == CAP_IMG_OK)
-				cap_sha256_hex(p->script_sha256, r->sha256);
+				cap_chain_hex(r->sha256, p->script_sha256);
 			p->session_written |= r->session_written;
 		}
 		return;
@@ -304,7 +305,7 @@ void cap_proctree_image(struct cap_proctree *t, const struct cap_exeresult *r)
 	if (!p->has_key || !cap_exekey_eq(&p->key, &r->job.key))
 		return;
 	if (r->status == CAP_IMG_OK)
-		cap_sha256_hex(p->image_sha256, r->sha256);
+		cap_chain_hex(r->sha256, p->image_sha256);
 	else
 		p->image_status = cap_image_status_name(r->status);
 }
@@ -333,7 +334,7 @@ void cap_proctree_fill_hashes(struct cap_proctree *t, struct cap_exehash *h)
 	int depth = 0;
 	TREE_WALK(t, p, depth) {
 		if (p->has_key && !p->image_sha256[0] && cap_exehash_lookup(h, &p->key, sha)) {
-			cap_sha256_hex(p->image_sha256, sha);
+			cap_chain_hex(sha, p->image_sha256);
 			p->image_status = NULL;
 		}
 	}

@@ -178,7 +178,7 @@ size_t cap_fmt_decoded(char *buf, size_t n, enum cap_fmt fmt, uint64_t v)
 	case D_PRCTL: s = cap_prctl_name((int)v); break;
 	case D_PTRACE: s = cap_ptrace_name((long)v); break;
 	case D_IOCTL: s = cap_ioctl_name(v); break;
-	case D_FCNTL: s = v == 0 ? "F_DUPFD" : v == 1 ? "F_GETFD" : v == 2 ? "F_SETFD" : v == 1030 ? "F_DUPFD_CLOEXEC" : NULL; break;
+	case D_FCNTL: s = cap_fcntl_name((int)v); break;
 	case D_DEV: return snprintf(buf, n, "%u:%u", (unsigned)((v >> 8) & 0xfff), (unsigned)((v & 0xff) | ((v >> 12) & 0xfff00)));
 	default: return 0;
 	}

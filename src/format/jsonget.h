@@ -15,6 +15,13 @@ static inline struct json_object *cap_jget(struct json_object *o, const char *k)
 	return NULL;
 }
 
+/* a field of the given type (an object, an array, ...) */
+static inline struct json_object *cap_jtyped(struct json_object *o, const char *k, json_type t)
+{
+	struct json_object *v = cap_jget(o, k);
+	return v && json_object_is_type(v, t) ? v : NULL;
+}
+
 static inline const char *cap_jstr(struct json_object *o, const char *k)
 {
 	struct json_object *v = cap_jget(o, k);

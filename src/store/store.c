@@ -91,7 +91,6 @@ struct cap_store {
 	uint32_t comms_written;
 	/* the event_times row of the current bucket (seq >> CAP_STORE_BUCKET_SHIFT) */
 	struct { int64_t bucket; uint64_t first, last; int64_t min, max; uint32_t n; } chunk;
-	uint64_t duplicates;
 	uint64_t warnings, processes;
 	int write_err;
 	char write_msg[256];
@@ -684,7 +683,7 @@ static void write_entry(struct cap_store *st, const struct qent *e)
 	sqlite3_reset(q);
 	sqlite3_clear_bindings(q);
 	if (rc == SQLITE_CONSTRAINT) {
-		st->duplicates++; /* a seq already stored (an edited log): not stored twice */
+		/* a seq already stored (an edited log): not stored twice, counted as not stored */
 		atomic_fetch_add(&st->not_stored, 1);
 		return;
 	}
@@ -1063,16 +1062,6 @@ void cap_store_set_final_hash(struct cap_store *st, const char *hex)
 uint64_t cap_store_not_stored(const struct cap_store *st)
 {
 	return st ? atomic_load(&((struct cap_store *)st)->not_stored) : 0;
-}
-
-double cap_store_writer_cpu_s(const struct cap_store *st)
-{
-	return st ? atomic_load(&((struct cap_store *)st)->writer_cpu_ns) / 1e9 : 0;
-}
-
-uint64_t cap_store_written(const struct cap_store *st)
-{
-	return st ? atomic_load(&((struct cap_store *)st)->written) : 0;
 }
 
 int cap_store_close(struct cap_store *st, const struct cap_store_end *end, char *err, size_t errn)

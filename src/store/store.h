@@ -94,10 +94,6 @@ void cap_store_set_blocking(struct cap_store *st, bool block);
 void cap_store_set_final_hash(struct cap_store *st, const char *hex);
 /* Events that could not be queued (queue full) so far. */
 uint64_t cap_store_not_stored(const struct cap_store *st);
-/* CPU seconds the writer thread spent writing so far. */
-double cap_store_writer_cpu_s(const struct cap_store *st);
-/* Events written to the database so far (writer thread's count). */
-uint64_t cap_store_written(const struct cap_store *st);
 /* Drains the queue, writes the end of the session row, stops the writer, closes the
  * database and frees st. end may be NULL (session left open, as after a crash).
  * Returns 0 or -errno with a message in err. */

@@ -15,6 +15,7 @@
 #include <sys/sysmacros.h>
 #include <cmocka.h>
 #include "enrich/exehash.h"
+#include "log/chain.h"
 
 static char dir[] = "/tmp/capsule-exehash-XXXXXX";
 
@@ -86,13 +87,13 @@ static void test_matches_sha256sum_and_caches(void **state)
 	assert_int_equal(run_job(&h, path, &k, &r), 0);
 	assert_int_equal(r.status, CAP_IMG_OK);
 	assert_int_equal(r.size, sizeof(data));
-	cap_sha256_hex(got, r.sha256);
+	cap_chain_hex(r.sha256, got);
 	assert_string_equal(got, want);
 
 	/* the same key: answered by the cache, no new job */
 	memset(sha, 0, sizeof(sha));
 	assert_int_equal(cap_exehash_lookup(&h, &k, sha), 1);
-	cap_sha256_hex(got, sha);
+	cap_chain_hex(sha, got);
 	assert_string_equal(got, want);
 	assert_int_equal(h.hashed, 1);
 	struct cap_exejob j = { .key = k, .path = path };
@@ -104,7 +105,7 @@ static void test_matches_sha256sum_and_caches(void **state)
 	uint64_t n = 0;
 	assert_int_equal(cap_sha256_fd(fd, 1 << 20, sha, &n), 0);
 	close(fd);
-	cap_sha256_hex(got, sha);
+	cap_chain_hex(sha, got);
 	assert_string_equal(got, want);
 	cap_exehash_free(&h);
 }
@@ -124,7 +125,7 @@ static void test_changed_file_is_a_new_key(void **state)
 	sha256sum(path, want1);
 	assert_int_equal(cap_exehash_init(&h, 0, 0), 0);
 	assert_int_equal(run_job(&h, path, &k1, &r), 0);
-	cap_sha256_hex(got, r.sha256);
+	cap_chain_hex(r.sha256, got);
 	assert_string_equal(got, want1);
 
 	/* rewritten in place: other size and mtime, same inode */
@@ -137,7 +138,7 @@ static void test_changed_file_is_a_new_key(void **state)
 	sha256sum(path, want2);
 	assert_int_equal(run_job(&h, path, &k2, &r), 0);
 	assert_int_equal(r.status, CAP_IMG_OK);
-	cap_sha256_hex(got, r.sha256);
+	cap_chain_hex(r.sha256, got);
 	assert_string_equal(got, want2);
 
 	/* a job for the old version now finds other content under the same inode */
@@ -167,7 +168,7 @@ static void test_changed_file_is_a_new_key(void **state)
 	assert_int_equal(cap_exehash_lookup(&h, &k3, sha), 0);
 	assert_int_equal(run_job(&h, path, &k3, &r), 0);
 	assert_int_equal(r.status, CAP_IMG_OK);
-	cap_sha256_hex(got, r.sha256);
+	cap_chain_hex(r.sha256, got);
 	assert_string_not_equal(got, want2);
 	cap_exehash_free(&h);
 }
