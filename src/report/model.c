@@ -10,6 +10,7 @@
 #include "format/escape.h"
 #include "enrich/view.h"
 #include "report/report.h"
+#include "store/import.h"
 #include "report/template.h"
 
 const char *const rep_area_names[REP_AREAS] = {
@@ -401,9 +402,7 @@ static void classify_file(const char *kind, struct json_object *ev, struct file_
 	if (is_kind(kind, k_open)) {
 		if (!path || (ftype && strcmp(ftype, "reg") && strcmp(ftype, "lnk")))
 			return; /* directories, devices (listed apart), sockets */
-		const char *fl = cap_jstr(cap_jget(ev, "decoded"), "flags");
-		bool w = !strcmp(kind, "creat") ||
-			 (fl && (strstr(fl, "O_WRONLY") || strstr(fl, "O_RDWR") || strstr(fl, "O_CREAT") || strstr(fl, "O_TRUNC")));
+		bool w = cap_store_open_writes(ev, kind);
 		ft->path[0] = path;
 		ft->access[0] = w ? REP_WRITE : REP_READ;
 		ft->n = 1;

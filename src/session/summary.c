@@ -25,14 +25,14 @@ void cap_summary_free(struct cap_summary *s)
 	strset_free(&s->hosts);
 }
 
-static void add_warning(struct cap_summary *s, const char *reason)
+static void add_warnings(struct cap_summary *s, const char *reason, uint64_t n)
 {
-	s->warnings++;
+	s->warnings += n;
 	for (int i = 0; i < CAP_SUMMARY_WARN_KINDS; i++) {
 		if (!s->warn[i].reason)
 			s->warn[i].reason = reason;
 		if (s->warn[i].reason == reason) {
-			s->warn[i].n++;
+			s->warn[i].n += n;
 			return;
 		}
 	}
@@ -40,8 +40,8 @@ static void add_warning(struct cap_summary *s, const char *reason)
 
 void cap_summary_warn(struct cap_summary *s, const char *reason, uint64_t n)
 {
-	for (uint64_t i = 0; i < n; i++)
-		add_warning(s, reason);
+	if (n)
+		add_warnings(s, reason, n);
 }
 
 static void add_host(struct cap_summary *s, const struct cap_event *ev, const char *proto)
@@ -108,7 +108,7 @@ void cap_summary_add(struct cap_summary *s, const struct cap_event *ev, const st
 		break;
 	}
 	if (v->warning)
-		add_warning(s, v->warning);
+		add_warnings(s, v->warning, 1);
 }
 
 /* The length of the home prefix of path ("/home/u" of "/home/u/.bashrc"), or 0. */

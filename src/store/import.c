@@ -5,8 +5,7 @@
 #include "store/import.h"
 #include "store/query.h"
 
-/* An open for writing, as src/enrich/view.c decides it, from the decoded flag names. */
-static bool open_writes(json_object *o, const char *kind)
+bool cap_store_open_writes(json_object *o, const char *kind)
 {
 	if (!strcmp(kind, "creat"))
 		return true;
@@ -67,7 +66,7 @@ int cap_store_rec_from_json(json_object *o, struct cap_store_rec *r, char *host,
 	if (!r->path)
 		r->path = cap_jstr(o, "exe");
 	r->path2 = cap_jstr(o, "path2");
-	r->writes = open_writes(o, r->kind);
+	r->writes = cap_store_open_writes(o, r->kind);
 	r->port = -1;
 
 	json_object *sock = cap_jtyped(o, "sock", json_type_object);
