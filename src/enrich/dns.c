@@ -154,10 +154,13 @@ struct stream {
 	uint8_t buf[CAP_DNS_STREAM_BUF];
 };
 
+#define EVICT_LOOK 8 /* entries compared per eviction */
+
 struct cap_dns {
 	int buckets[BUCKETS];
 	struct cache_ent cache[CAP_DNS_CACHE_MAX];
 	unsigned ncache;
+	unsigned evict_at; /* where the next eviction looks */
 	uint64_t clock;
 	struct pending pend[CAP_DNS_PENDING_MAX];
 	struct stream streams[CAP_DNS_STREAMS_MAX];
@@ -221,11 +224,16 @@ static void remember(struct cap_dns *d, int family, const uint8_t *addr, const c
 		if (d->ncache < CAP_DNS_CACHE_MAX) {
 			e = d->ncache++;
 		} else {
-			/* full: the least recently used entry goes (inserts are rare: answers only) */
-			e = 0;
-			for (unsigned i = 1; i < CAP_DNS_CACHE_MAX; i++)
+			/* full: of the next EVICT_LOOK entries from a moving cursor, the least recently
+			 * used goes; a scan of the whole cache per address would let a flood of
+			 * answers (the agent's own server) cost thousands of compares each */
+			e = d->evict_at;
+			for (unsigned k = 1; k < EVICT_LOOK; k++) {
+				unsigned i = (d->evict_at + k) % CAP_DNS_CACHE_MAX;
 				if (d->cache[i].used < d->cache[e].used)
 					e = i;
+			}
+			d->evict_at = (d->evict_at + EVICT_LOOK) % CAP_DNS_CACHE_MAX;
 			unlink_ent(d, e);
 			d->st.evicted++;
 		}

@@ -13,7 +13,7 @@
 #define CAP_DNS_NAME_MAX 256     /* a name as text; longer ones (escaped labels) are cut */
 #define CAP_DNS_RR_MAX 32        /* answer records kept per message (the rest are counted) */
 #define CAP_DNS_CNAME_DEPTH 16   /* CNAME links followed from the name asked for */
-#define CAP_DNS_CACHE_MAX 4096   /* address -> name entries; least recently used evicted */
+#define CAP_DNS_CACHE_MAX 4096   /* address -> name entries; eviction: see remember() in dns.c */
 #define CAP_DNS_PENDING_MAX 256  /* queries waiting for their answer; oldest dropped */
 #define CAP_DNS_STREAMS_MAX 32   /* TCP DNS streams being reassembled; oldest dropped */
 #define CAP_DNS_STREAM_BUF (2 + 4096) /* one length-prefixed message, as much as is captured */
