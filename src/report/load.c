@@ -57,30 +57,21 @@ int rep_load_jsonl(struct rep_session *s, const char *file, char *err, size_t er
 		snprintf(err, errn, "%s: %s", file, strerror(e));
 		return -e;
 	}
-	char *line = malloc(LINE_CAP + 2);
+	char *line = NULL;
+	size_t cap = 0;
 	struct json_tokener *tok = json_tokener_new();
-	if (!line || !tok) {
-		free(line);
-		if (tok)
-			json_tokener_free(tok);
+	if (!tok) {
 		fclose(f);
 		return -ENOMEM;
 	}
 	snprintf(s->source, sizeof(s->source), "%s", file);
 	int r = 0;
-	for (;;) {
-		if (!fgets(line, LINE_CAP + 2, f))
-			break;
-		size_t len = strlen(line);
+	ssize_t n;
+	/* as capsule import reads it: by real length, so that a NUL byte (blocks zeroed by a
+	 * crash) costs that line, not the rest of the log */
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		size_t len = (size_t)n;
 		bool complete = len && line[len - 1] == '\n';
-		if (!complete && len == LINE_CAP + 1) {
-			/* an over-long line: skip the rest of it */
-			int c;
-			while ((c = getc(f)) != EOF && c != '\n')
-				;
-			s->malformed++;
-			continue;
-		}
 		if (!complete) {
 			s->truncated = true; /* the last line lost its end */
 			break;
@@ -88,6 +79,10 @@ int rep_load_jsonl(struct rep_session *s, const char *file, char *err, size_t er
 		line[--len] = 0;
 		if (!len)
 			continue;
+		if (len > LINE_CAP || strlen(line) != len) {
+			s->malformed++;
+			continue;
+		}
 		if ((r = rep_add_json(s, tok, line, len)))
 			break;
 	}
