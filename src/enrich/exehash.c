@@ -256,9 +256,19 @@ static void hash_job(struct cap_exehash *h, struct cap_exeresult *r)
 	struct stat before, after;
 
 	r->status = CAP_IMG_OK;
-	/* a script is opened with the exec'ing process's file-system ids (this thread only) */
+	/* a script is opened with the exec'ing process's file-system ids and without Capsule's
+	 * supplementary groups (root's: they would open group-root files). This thread only: the
+	 * raw setgroups system call, not glibc's, which changes every thread. */
 	bool as_agent = j->role == CAP_IMG_SCRIPT;
+	gid_t groups[64];
+	int ngroups = 0;
 	if (as_agent) {
+		ngroups = getgroups(64, groups);
+		if (ngroups < 0 || syscall(SYS_setgroups, 0, NULL)) {
+			r->status = CAP_IMG_ERROR;
+			r->err = errno;
+			return;
+		}
 		setfsgid(j->hdr.gid);
 		setfsuid(j->hdr.euid);
 	}
@@ -276,6 +286,7 @@ static void hash_job(struct cap_exehash *h, struct cap_exeresult *r)
 	if (as_agent) {
 		setfsuid(0);
 		setfsgid(0);
+		syscall(SYS_setgroups, ngroups, groups);
 	}
 	if (pfd < 0)
 		return;

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -268,6 +269,41 @@ static int teardown(void **state)
 	return system(cmd);
 }
 
+/* A script path is opened as the agent: its uid and gid, and none of Capsule's supplementary
+ * groups (root's), so a file only group root may read is not hashed for it. */
+static void test_script_opened_as_agent(void **state)
+{
+	(void)state;
+	if (geteuid() != 0)
+		skip();
+	struct cap_exehash h;
+	struct cap_exeresult r;
+	char path[256];
+	assert_int_equal(chmod(dir, 0755), 0); /* the agent may look in the folder */
+	snprintf(path, sizeof(path), "%s/group-root-only", dir);
+	write_file(path, "#!/bin/sh\nsecret\n", 17);
+	assert_int_equal(chown(path, 0, 0), 0);
+	assert_int_equal(chmod(path, 0640), 0);
+	/* Capsule holds group root among its supplementary groups, as under sudo */
+	gid_t g0 = 0;
+	assert_int_equal(setgroups(1, &g0), 0);
+	assert_int_equal(cap_exehash_init(&h, 0, 0), 0);
+	struct cap_exejob j = { .role = CAP_IMG_SCRIPT, .path = path, .exec_seq = 42 };
+	j.hdr.euid = 65534;
+	j.hdr.gid = 65534;
+	assert_int_equal(cap_exehash_submit(&h, &j), 0);
+	assert_int_equal(cap_exehash_wait(&h, 5000), 0);
+	assert_int_equal(cap_exehash_poll(&h, &r), 1);
+	free(r.job.path);
+	assert_int_not_equal(r.status, CAP_IMG_OK);
+	/* the worker has its groups back: an exe (as root) still hashes */
+	struct cap_exekey k;
+	key_of(path, &k);
+	assert_int_equal(run_job(&h, path, &k, &r), 0);
+	assert_int_equal(r.status, CAP_IMG_OK);
+	cap_exehash_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -275,6 +311,7 @@ int main(void)
 		cmocka_unit_test(test_changed_file_is_a_new_key),
 		cmocka_unit_test(test_replaced_file_not_opened),
 		cmocka_unit_test(test_caps),
+		cmocka_unit_test(test_script_opened_as_agent),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
