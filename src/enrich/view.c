@@ -279,4 +279,8 @@ void cap_view_build(struct cap_view *v, const struct cap_event *ev)
 	}
 	else if (ev->hdr.type == CAP_REC_EXEC)
 		exec_view(v, ev);
+	/* one place for the area every output shows: a file event on a device is a device's */
+	v->area = cap_event_area(ev);
+	if (v->device && v->area == AREA_file)
+		v->area = AREA_dev;
 }

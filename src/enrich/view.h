@@ -20,6 +20,7 @@ struct cap_view {
 	int has_file;
 	const char *device;       /* device class when a device was opened or ioctl'ed */
 	const char *fs;           /* filesystem of that file */
+	unsigned area;            /* AREA_*: the event's, or AREA_dev for a file event on a device */
 	const char *warning;      /* why this event is risky, or NULL */
 	uint8_t session_written;  /* exec of a file the session wrote (even when warning says more) */
 	int writes;               /* an open for writing, or a call that changes a file */

@@ -397,11 +397,7 @@ void cap_json_head(struct sbuf *b, uint64_t seq, int64_t realtime_ns, const char
 void cap_json_event(struct sbuf *b, const struct cap_event *ev, const struct cap_view *v)
 {
 	char tmp[64];
-	unsigned area = cap_event_area(ev);
-	if (v->device && area == AREA_file)
-		area = AREA_dev;
-
-	cap_json_head(b, ev->seq, ev->realtime_ns, cap_event_kind(ev), cap_area_name(area), &ev->hdr);
+	cap_json_head(b, ev->seq, ev->realtime_ns, cap_event_kind(ev), cap_area_name(v->area), &ev->hdr);
 
 	switch (ev->hdr.type) {
 	case CAP_REC_SYSCALL:

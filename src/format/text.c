@@ -412,9 +412,7 @@ static void exit_args(struct sbuf *b, const struct cap_event *ev)
 void cap_text_event(struct sbuf *b, const struct cap_event *ev, const struct cap_view *v,
 		    const struct cap_text_opts *o)
 {
-	unsigned area = cap_event_area(ev);
-	if (v->device && area == AREA_file)
-		area = AREA_dev;
+	unsigned area = v->area;
 
 	color(b, o, C_DIM);
 	put_time(b, ev->realtime_ns);

@@ -92,7 +92,7 @@ static void syscall_summary(struct cap_summary *s, const struct cap_event *ev, c
 void cap_summary_add(struct cap_summary *s, const struct cap_event *ev, const struct cap_view *v)
 {
 	s->events++;
-	s->by_area[cap_event_area(ev) % AREA__COUNT]++;
+	s->by_area[v->area % AREA__COUNT]++;
 	switch (ev->hdr.type) {
 	case CAP_REC_SYSCALL:
 		syscall_summary(s, ev, v);

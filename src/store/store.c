@@ -246,10 +246,6 @@ void cap_store_event(struct cap_store *st, const struct cap_event *ev, const str
 {
 	struct cap_store_rec r = { 0 };
 	char tmp[600];
-	unsigned area = cap_event_area(ev);
-	if (v->device && area == AREA_file)
-		area = AREA_dev;
-
 	r.seq = ev->seq;
 	r.time_ns = ev->realtime_ns;
 	r.pid = ev->hdr.pid;
@@ -257,7 +253,7 @@ void cap_store_event(struct cap_store *st, const struct cap_event *ev, const str
 	r.ppid = ev->hdr.ppid;
 	r.uid = ev->hdr.uid;
 	r.kind = cap_event_kind(ev);
-	r.area = cap_area_name(area);
+	r.area = cap_area_name(v->area);
 	cap_escape(st->comm, sizeof(st->comm), ev->hdr.comm, strnlen(ev->hdr.comm, CAP_COMM_LEN), 0);
 	r.comm = st->comm;
 	r.warning = v->warning;
