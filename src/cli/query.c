@@ -11,6 +11,7 @@
 #include <json-c/json.h>
 #include "cli/cli.h"
 #include "format/escape.h"
+#include "format/text.h"
 #include "store/locate.h"
 #include "store/query.h"
 #include "store/store.h"
@@ -60,11 +61,10 @@ static const char *col(sqlite3_stmt *s, int i)
 static void print_fallback(sqlite3_stmt *s)
 {
 	char buf[64];
-	time_t sec = sqlite3_column_int64(s, CAP_QCOL_TIME) / 1000000000LL;
-	struct tm tm;
-	localtime_r(&sec, &tm);
-	strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
-	printf("[%s.%03lld] P%lld (", buf, (sqlite3_column_int64(s, CAP_QCOL_TIME) / 1000000) % 1000, sqlite3_column_int64(s, CAP_QCOL_PID));
+	struct sbuf t;
+	sb_init(&t, buf, sizeof(buf));
+	cap_text_time(&t, sqlite3_column_int64(s, CAP_QCOL_TIME)); /* as the live view shows it */
+	printf("%s P%lld (", buf, sqlite3_column_int64(s, CAP_QCOL_PID));
 	const char *comm = col(s, CAP_QCOL_COMM), *kind = col(s, CAP_QCOL_KIND), *path = col(s, CAP_QCOL_PATH), *host = col(s, CAP_QCOL_HOST), *err = col(s, CAP_QCOL_ERROR),
 		   *warn = col(s, CAP_QCOL_WARNING);
 	put_clean(comm ? comm : "?", comm ? strlen(comm) : 1);

@@ -10,6 +10,7 @@
 #include "format/jsonget.h"
 #include "format/escape.h"
 #include "format/sbuf.h"
+#include "format/text.h"
 #include "report/report.h"
 
 /* Agent strings in the log are escaped already (docs/events.md); escaping them again would
@@ -115,24 +116,19 @@ static void put_kv(struct sbuf *b, const char *k, const char *v)
 	put_safe(b, v, 300);
 }
 
-size_t rep_event_line(const struct rep_session *s, struct json_object *ev, char *out, size_t n)
+size_t rep_event_line(struct json_object *ev, int64_t time_ns, char *out, size_t n)
 {
 	struct sbuf b;
-	const char *kind = cap_jstr(ev, "kind"), *time = cap_jstr(ev, "time"), *comm = cap_jstr(ev, "comm");
+	const char *kind = cap_jstr(ev, "kind"), *comm = cap_jstr(ev, "comm");
 	const char *v;
-	(void)s;
 
 	sb_init(&b, out, n);
-	sb_putc(&b, '[');
-	if (time && strlen(time) >= 23) {
-		char hms[13];
-		memcpy(hms, time + 11, 12); /* HH:MM:SS.mmm */
-		hms[12] = 0;
-		put_safe(&b, hms, 0);
-	}
+	/* local time, as the live view and timeline.log show it */
+	if (time_ns >= 0)
+		cap_text_time(&b, time_ns);
 	else
-		sb_puts(&b, "?");
-	sb_puts(&b, "] P");
+		sb_puts(&b, "[?]");
+	sb_puts(&b, " P");
 	sb_i64(&b, json_object_get_int64(cap_jget(ev, "pid")));
 	sb_puts(&b, " (");
 	put_safe(&b, comm ? comm : "?", 64);

@@ -547,7 +547,7 @@ int rep_add_event(struct rep_session *s, struct json_object *ev)
 	const char *warning = cap_jstr(ev, "warning"), *error = cap_jstr(ev, "error"), *device = cap_jstr(ev, "device");
 	int64_t ret = cap_jint(ev, "ret", 0);
 	bool failed = error != NULL;
-	rep_event_line(s, ev, line, sizeof(line));
+	rep_event_line(ev, abs_t, line, sizeof(line));
 
 	/* process tree */
 	int pi = proc_find(s, pid);
