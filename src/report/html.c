@@ -283,17 +283,6 @@ static void processes(FILE *f, const struct rep_session *s)
 	fputs("</section>\n", f);
 }
 
-static void access_words(FILE *f, unsigned a)
-{
-	static const char *const w[] = { "read", "written", "deleted", "executed", "changed" };
-	bool first = true;
-	for (int i = 0; i < 5; i++)
-		if (a & (1u << i)) {
-			fprintf(f, "%s%s", first ? "" : ", ", w[i]);
-			first = false;
-		}
-}
-
 static void files(FILE *f, const struct rep_session *s)
 {
 	char rb[32], wb[32];
@@ -321,7 +310,9 @@ static void files(FILE *f, const struct rep_session *s)
 			fprintf(f, "%s: ", fi->sensitive == 2 ? "secret" : "persistence");
 		h(f, fi->sensitive ? fi->path : (slash ? slash + 1 : fi->path));
 		fputs("</td><td>", f);
-		access_words(f, fi->access);
+		char acc[64];
+		rep_access_words(acc, sizeof(acc), fi->access);
+		fputs(acc, f);
 		rep_fmt_bytes(rb, sizeof(rb), fi->read_bytes);
 		rep_fmt_bytes(wb, sizeof(wb), fi->write_bytes);
 		fprintf(f, "</td><td>%s</td><td>%s</td></tr>", fi->read_bytes ? rb : "", fi->write_bytes ? wb : "");

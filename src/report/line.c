@@ -67,6 +67,17 @@ int64_t rep_parse_time(const char *t)
 	return (int64_t)sec * 1000000000 + ns;
 }
 
+/* "read, written, ..." for a file's REP_* access bits */
+void rep_access_words(char *out, size_t n, unsigned a)
+{
+	static const char *const w[] = { "read", "written", "deleted", "executed", "changed" };
+	size_t o = 0;
+	out[0] = 0;
+	for (int i = 0; i < 5; i++)
+		if (a & (1u << i))
+			o += snprintf(out + o, o < n ? n - o : 0, "%s%s", o ? ", " : "", w[i]);
+}
+
 void rep_fmt_duration(char *out, size_t n, double s)
 {
 	if (s < 1)

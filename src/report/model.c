@@ -44,7 +44,7 @@ struct priv {
 	int host_slot[HOST_SLOTS];
 	int fd_bucket[FD_BUCKETS]; /* node index + 1 */
 	struct fd_node *fd_nodes;
-	int fd_free, fd_used;
+	int fd_free;
 };
 
 static uint32_t hash_str(const char *s)
@@ -261,7 +261,6 @@ static struct fd_node *fd_take(struct rep_session *s, int pid, int fd, bool unli
 				*link = n->next;
 				n->next = p->fd_free;
 				p->fd_free = idx;
-				p->fd_used--;
 			}
 			return n;
 		}
@@ -283,7 +282,6 @@ static void fd_remember(struct rep_session *s, int pid, int fd, int file, int ho
 		uint32_t b = ((uint32_t)pid * 31u + (uint32_t)fd) % FD_BUCKETS;
 		n->next = p->fd_bucket[b];
 		p->fd_bucket[b] = idx;
-		p->fd_used++;
 		n->pid = pid;
 		n->fd = fd;
 	}

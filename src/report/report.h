@@ -170,6 +170,7 @@ void rep_write_html(FILE *f, const struct rep_session *s);
 char *rep_safe(const char *s);
 size_t rep_safe_into(char *out, size_t n, const char *s);
 /* One readable line for an event: "[12:01:03.513] P4321 (comm) openat /etc/passwd -> 3 ⚠ …". */
+void rep_access_words(char *out, size_t n, unsigned access); /* "read, written, ..." */
 size_t rep_event_line(struct json_object *ev, int64_t time_ns, char *out, size_t n);
 /* Nanoseconds since the epoch of an RFC 3339 "…Z" time, or -1. */
 int64_t rep_parse_time(const char *t);

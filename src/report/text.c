@@ -88,20 +88,10 @@ static void processes(FILE *f, const struct rep_session *s)
 		fprintf(f, "  … %zu more processes not tracked (cap %d)\n", s->procs_dropped, REP_MAX_PROCS);
 }
 
-static void access_words(char *out, size_t n, unsigned a)
-{
-	static const char *const w[] = { "read", "written", "deleted", "executed", "changed" };
-	size_t o = 0;
-	out[0] = 0;
-	for (int i = 0; i < 5; i++)
-		if (a & (1u << i))
-			o += snprintf(out + o, o < n ? n - o : 0, "%s%s", o ? ", " : "", w[i]);
-}
-
 static void file_detail(FILE *f, const struct rep_file *fi, const char *name)
 {
 	char acc[64], rb[32], wb[32];
-	access_words(acc, sizeof(acc), fi->access);
+	rep_access_words(acc, sizeof(acc), fi->access);
 	fprintf(f, "    %-40s %s", name, acc);
 	rep_fmt_bytes(rb, sizeof(rb), fi->read_bytes);
 	rep_fmt_bytes(wb, sizeof(wb), fi->write_bytes);
@@ -129,7 +119,7 @@ static void files(FILE *f, const struct rep_session *s)
 		fprintf(f, "  sensitive paths:\n");
 		for (; i < s->nfiles && s->files[i].sensitive; i++) {
 			char acc[64];
-			access_words(acc, sizeof(acc), s->files[i].access);
+			rep_access_words(acc, sizeof(acc), s->files[i].access);
 			fprintf(f, "    ! %-11s %s  %s\n", s->files[i].sensitive == 2 ? "secret" : "persistence", s->files[i].path, acc);
 		}
 	}
