@@ -436,6 +436,9 @@ static void warnings(FILE *f, const struct rep_session *s)
 			fprintf(f, "</td><td>%" PRIu64 "</td></tr>", s->warn_kinds[i].n);
 		}
 		fputs("</tbody></table>", f);
+		if (s->warn_kinds_dropped)
+			fprintf(f, "<p class=\"muted\">… %zu more warnings of other reasons (cap %d reasons)</p>",
+				s->warn_kinds_dropped, REP_MAX_WARN_KINDS);
 	}
 	lines(f, "The events behind them", &s->warnings);
 	fputs("</section>\n", f);

@@ -289,15 +289,21 @@ static void fd_remember(struct rep_session *s, int pid, int fd, int file, int ho
 	n->host = host;
 }
 
+/* Warnings per reason, compared in their safe form (the form kept); reasons past the cap are
+ * counted apart, as the other tables' overflow is. */
 static void count_warning(struct rep_session *s, const char *w)
 {
+	char safe[512];
+	rep_safe_into(safe, sizeof(safe), w);
 	for (size_t i = 0; i < s->nwarn_kinds; i++)
-		if (!strcmp(s->warn_kinds[i].name, w)) {
+		if (!strcmp(s->warn_kinds[i].name, safe)) {
 			s->warn_kinds[i].n++;
 			return;
 		}
-	if (s->nwarn_kinds < REP_MAX_WARN_KINDS && (s->warn_kinds[s->nwarn_kinds].name = rep_safe(w)))
+	if (s->nwarn_kinds < REP_MAX_WARN_KINDS && (s->warn_kinds[s->nwarn_kinds].name = strdup(safe)))
 		s->warn_kinds[s->nwarn_kinds++].n = 1;
+	else
+		s->warn_kinds_dropped++;
 }
 
 /* Activity chart: when t falls past the last column, the column width doubles (pairs merge). */

@@ -119,7 +119,7 @@ struct rep_session {
 	struct rep_file *files; size_t nfiles, files_dropped;
 	struct rep_host *hosts; size_t nhosts, hosts_dropped;
 	struct rep_device *devs; size_t ndevs, devs_dropped;
-	struct rep_count *warn_kinds; size_t nwarn_kinds;
+	struct rep_count *warn_kinds; size_t nwarn_kinds, warn_kinds_dropped;
 	struct rep_dns *dns; size_t ndns, dns_dropped;
 	/* the lines that made them */
 	struct rep_lines warnings, creds, namespaces, signals, denied, system;

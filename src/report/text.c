@@ -219,6 +219,9 @@ static void warnings(FILE *f, const struct rep_session *s)
 	}
 	for (size_t i = 0; i < s->nwarn_kinds; i++)
 		fprintf(f, "  %6" PRIu64 " × %s\n", s->warn_kinds[i].n, s->warn_kinds[i].name);
+	if (s->warn_kinds_dropped)
+		fprintf(f, "  … %zu more warnings of other reasons (cap %d reasons)\n", s->warn_kinds_dropped,
+			REP_MAX_WARN_KINDS);
 	fprintf(f, "  the events:\n");
 	for (size_t i = 0; i < s->warnings.n; i++)
 		fprintf(f, "  %s\n", s->warnings.line[i]);
